@@ -1,0 +1,65 @@
+# OpenGANPU front door. `make help` lists the targets. Every target that needs a tool first
+# runs scripts/bootstrap.sh, which installs whatever is missing (idempotent, about 1 s if not).
+
+BUILD   ?= build
+JOBS    ?= $(shell nproc)
+CMAKE_FLAGS ?=
+REPORTS := $(BUILD)/reports
+TRACE   ?= $(BUILD)/waves/last.fst
+
+.PHONY: help bootstrap build run test ctest lint synth exhaustive wave doctor format clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+bootstrap: ## install the pinned tools that are missing (Debian packages, .venv)
+	@scripts/bootstrap.sh
+
+$(BUILD)/build.ninja: CMakeLists.txt
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_CXX_COMPILER=g++ $(CMAKE_FLAGS)
+
+build: bootstrap $(BUILD)/build.ninja ## configure and compile models, tests and programs
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build ## the main job: an FP16 dot product through the RTL MAC, checked against the model
+	@mkdir -p $(REPORTS)
+	$(BUILD)/ganpu-sim fp-dot --length 256 --seed 1 --json $(REPORTS)/run.json
+
+test: build ## all tests (ctest), then the lint and synthesis gates
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@scripts/lint.sh
+	@scripts/synth.sh
+
+ctest: build ## only the ctest suite
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+lint: bootstrap ## verilator --lint-only -Wall on every module and configuration
+	@scripts/lint.sh
+
+synth: bootstrap ## yosys: generic and ECP5 synthesis of every configuration, no latches
+	@scripts/synth.sh
+
+exhaustive: build ## all 2^32 FP16 products and all FP32->FP16/BF16 conversions, RTL vs model
+	@mkdir -p $(REPORTS)
+	$(BUILD)/fp-exhaustive --json $(REPORTS)/exhaustive.json
+
+wave: build ## open the last waveform ($(TRACE)) in GTKWave; records one if there is none
+	@scripts/bootstrap.sh --wave
+	@if [ ! -f $(TRACE) ]; then \
+	  mkdir -p $(dir $(TRACE)); \
+	  $(BUILD)/ganpu-sim fp-dot --length 16 --trace $(TRACE); \
+	fi
+	@if [ -z "$$DISPLAY" ]; then \
+	  echo "wave: no DISPLAY; open it where you have one: gtkwave -a sim/ganpu.gtkw $(TRACE)"; \
+	  exit 1; \
+	fi
+	gtkwave -a sim/ganpu.gtkw $(TRACE)
+
+doctor: ## pinned versus installed tool versions
+	@scripts/doctor.sh
+
+format: ## clang-format the C++ sources in place
+	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean: ## remove build outputs (keeps .venv)
+	rm -rf $(BUILD)

@@ -1,0 +1,14 @@
+rtl/fp/fp_pkg.sv
+rtl/fp/fp_lzc.sv
+rtl/fp/fp_pipe_reg.sv
+rtl/fp/fp_unpack.sv
+rtl/fp/fp_round.sv
+rtl/fp/fp_mul_core.sv
+rtl/fp/fp_mul.sv
+rtl/fp/fp_add_align.sv
+rtl/fp/fp_add_round.sv
+rtl/fp/fp_add.sv
+rtl/fp/fp_mac.sv
+rtl/fp/fp_convert.sv
+rtl/fp/fp_act.sv
+rtl/fp/fp_exp_sign.sv

