@@ -136,18 +136,11 @@ int run_fp_dot(const FpDotOptions &opt) {
   std::printf("%s\n", ok ? "PASS" : "FAIL");
 
   if (!opt.json_path.empty()) {
-    nlohmann::json j = {{"command", "fp-dot"},
-                        {"format", opt.format},
-                        {"length", opt.length},
-                        {"seed", opt.seed},
-                        {"rtl_result_bits", r.rtl},
-                        {"model_result_bits", r.model},
-                        {"mismatches", r.mismatches},
-                        {"cycles", r.cycles},
-                        {"reference", ref},
-                        {"abs_error", err},
-                        {"error_bound", bound},
-                        {"pass", ok}};
+    nlohmann::json j = {
+        {"command", "fp-dot"},        {"format", opt.format},     {"length", opt.length},
+        {"seed", opt.seed},           {"rtl_result_bits", r.rtl}, {"model_result_bits", r.model},
+        {"mismatches", r.mismatches}, {"cycles", r.cycles},       {"reference", ref},
+        {"abs_error", err},           {"error_bound", bound},     {"pass", ok}};
     std::ofstream out(opt.json_path);
     out << j.dump(2) << "\n";
     if (!out) {

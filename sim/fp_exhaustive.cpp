@@ -124,21 +124,20 @@ Result fp16_products(unsigned threads) {
 template <class V>
 Result conversion(const std::string &name, uint64_t total, unsigned threads,
                   uint32_t (*model)(uint32_t)) {
-  return parallel(name, total, threads,
-                  [model](uint64_t begin, uint64_t end, Result &r, Progress &p) {
-                    ClockedUnit<V> unit;
-                    for (uint64_t base = begin; base < end; base += kBatch) {
-                      const uint64_t n = std::min(kBatch, end - base);
-                      unit.stream(
-                          n, [&](V &io, uint64_t i) { io.x_i = static_cast<uint32_t>(base + i); },
-                          [&](const V &io, uint64_t i) {
-                            const uint32_t want = model(static_cast<uint32_t>(base + i));
-                            record(r, io.x_o == want, "x %08llx: rtl %llx model %llx", base + i,
-                                   io.x_o, want);
-                          });
-                      p.add(n);
-                    }
-                  });
+  return parallel(
+      name, total, threads, [model](uint64_t begin, uint64_t end, Result &r, Progress &p) {
+        ClockedUnit<V> unit;
+        for (uint64_t base = begin; base < end; base += kBatch) {
+          const uint64_t n = std::min(kBatch, end - base);
+          unit.stream(
+              n, [&](V &io, uint64_t i) { io.x_i = static_cast<uint32_t>(base + i); },
+              [&](const V &io, uint64_t i) {
+                const uint32_t want = model(static_cast<uint32_t>(base + i));
+                record(r, io.x_o == want, "x %08llx: rtl %llx model %llx", base + i, io.x_o, want);
+              });
+          p.add(n);
+        }
+      });
 }
 
 }  // namespace
@@ -158,14 +157,18 @@ int main(int argc, char **argv) {
 
   std::vector<Result> results;
   if (conversions) {
-    results.push_back(conversion<Vfp_widen_fp16>("FP16 -> FP32", 1ull << 16, threads,
-                                                 [](uint32_t x) { return ganpu::fp::widen(kFp16, x); }));
-    results.push_back(conversion<Vfp_widen_bf16>("BF16 -> FP32", 1ull << 16, threads,
-                                                 [](uint32_t x) { return ganpu::fp::widen(kBf16, x); }));
-    results.push_back(conversion<Vfp_narrow_fp16>("FP32 -> FP16", 1ull << 32, threads,
-                                                  [](uint32_t x) { return ganpu::fp::narrow(kFp16, x); }));
-    results.push_back(conversion<Vfp_narrow_bf16>("FP32 -> BF16", 1ull << 32, threads,
-                                                  [](uint32_t x) { return ganpu::fp::narrow(kBf16, x); }));
+    results.push_back(
+        conversion<Vfp_widen_fp16>("FP16 -> FP32", 1ull << 16, threads,
+                                   [](uint32_t x) { return ganpu::fp::widen(kFp16, x); }));
+    results.push_back(
+        conversion<Vfp_widen_bf16>("BF16 -> FP32", 1ull << 16, threads,
+                                   [](uint32_t x) { return ganpu::fp::widen(kBf16, x); }));
+    results.push_back(
+        conversion<Vfp_narrow_fp16>("FP32 -> FP16", 1ull << 32, threads,
+                                    [](uint32_t x) { return ganpu::fp::narrow(kFp16, x); }));
+    results.push_back(
+        conversion<Vfp_narrow_bf16>("FP32 -> BF16", 1ull << 32, threads,
+                                    [](uint32_t x) { return ganpu::fp::narrow(kBf16, x); }));
   }
   if (products) results.push_back(fp16_products(threads));
 

@@ -4,8 +4,9 @@
 #include "fp_dot_demo.hpp"
 
 int main(int argc, char **argv) {
-  CLI::App app{"OpenGANPU simulator: runs work through the Verilated RTL and checks it against "
-               "the golden model"};
+  CLI::App app{
+      "OpenGANPU simulator: runs work through the Verilated RTL and checks it against "
+      "the golden model"};
   app.require_subcommand(1);
   ganpu::sim::add_fp_dot_command(app);
   try {

@@ -51,7 +51,7 @@ enum class Act : uint32_t { kNone = 0, kRelu = 1, kLeakyRelu = 2 };
 // Sign / biased-exponent / zero view of a value, as the zero predictor consumes it.
 struct ExpSign {
   bool sign = false;
-  uint32_t exp = 0;  // the raw biased exponent field
+  uint32_t exp = 0;   // the raw biased exponent field
   bool zero = false;  // +0 or -0
   bool operator==(const ExpSign &o) const {
     return sign == o.sign && exp == o.exp && zero == o.zero;

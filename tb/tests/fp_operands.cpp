@@ -17,25 +17,25 @@ std::vector<uint32_t> special_values(fp::Format f) {
   const uint32_t exp_max = (1u << f.exp_w) - 1u;
   const uint32_t one = static_cast<uint32_t>(f.bias());
   std::vector<uint32_t> mags = {
-      pack(f, 0, 0, 0),                 // 0
-      pack(f, 0, 0, 1),                 // smallest subnormal
-      pack(f, 0, 0, 2),                 // twice it
-      pack(f, 0, 0, man_max),           // largest subnormal
+      pack(f, 0, 0, 0),                    // 0
+      pack(f, 0, 0, 1),                    // smallest subnormal
+      pack(f, 0, 0, 2),                    // twice it
+      pack(f, 0, 0, man_max),              // largest subnormal
       pack(f, 0, 0, 1u << (f.man_w - 1)),  // half the smallest normal
-      pack(f, 0, 1, 0),                 // smallest normal
+      pack(f, 0, 1, 0),                    // smallest normal
       pack(f, 0, 1, 1),
       pack(f, 0, exp_max - 1, man_max),  // largest normal
       pack(f, 0, exp_max - 1, 0),
-      pack(f, 0, one, 0),               // 1
-      pack(f, 0, one, 1),               // 1 + ulp
-      pack(f, 0, one - 1, man_max),     // 1 - ulp/2
-      pack(f, 0, one, 1u << (f.man_w - 1)),  // 1.5
-      pack(f, 0, one + 1, 0),           // 2
-      pack(f, 0, one, man_max),         // just below 2: squares round up
-      pack(f, 0, one - f.man_w, 1),     // products near the tie point of 1
-      pack(f, 0, exp_max, 0),           // Inf
+      pack(f, 0, one, 0),                        // 1
+      pack(f, 0, one, 1),                        // 1 + ulp
+      pack(f, 0, one - 1, man_max),              // 1 - ulp/2
+      pack(f, 0, one, 1u << (f.man_w - 1)),      // 1.5
+      pack(f, 0, one + 1, 0),                    // 2
+      pack(f, 0, one, man_max),                  // just below 2: squares round up
+      pack(f, 0, one - f.man_w, 1),              // products near the tie point of 1
+      pack(f, 0, exp_max, 0),                    // Inf
       pack(f, 0, exp_max, 1u << (f.man_w - 1)),  // quiet NaN
-      pack(f, 0, exp_max, 1),           // signalling NaN
+      pack(f, 0, exp_max, 1),                    // signalling NaN
   };
   std::vector<uint32_t> out;
   for (uint32_t m : mags) {
@@ -90,12 +90,13 @@ uint32_t OperandGen::tie(fp::Format wide, fp::Format narrow) {
   // Random sign and exponent in the narrow format's range (and a little beyond, for the
   // subnormal and overflow boundaries), random kept mantissa bits, then exactly 1 0 0 ... below.
   const int e = narrow.emin() - narrow.man_w - 2 +
-                static_cast<int>(below(static_cast<uint32_t>(narrow.emax() - narrow.emin() +
-                                                              narrow.man_w + 4)));
+                static_cast<int>(
+                    below(static_cast<uint32_t>(narrow.emax() - narrow.emin() + narrow.man_w + 4)));
   const int drop = wide.man_w - narrow.man_w;
   uint32_t man = bits(narrow.man_w) << drop;
   man |= 1u << (drop - 1);
-  const uint32_t field = static_cast<uint32_t>(std::clamp(e + wide.bias(), 1, (1 << wide.exp_w) - 2));
+  const uint32_t field =
+      static_cast<uint32_t>(std::clamp(e + wide.bias(), 1, (1 << wide.exp_w) - 2));
   return pack(wide, bits(1), field, man);
 }
 

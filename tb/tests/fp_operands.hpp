@@ -18,7 +18,7 @@ class OperandGen {
  public:
   explicit OperandGen(uint64_t seed) : rng_(seed) {}
 
-  uint32_t bits(int n);                           // n uniform random bits
+  uint32_t bits(int n);  // n uniform random bits
   uint32_t any(fp::Format f) { return bits(f.width()); }
   // A finite value whose unbiased exponent is within `spread` of exp (clamped to the format).
   uint32_t near_exp(fp::Format f, int exp, int spread);

@@ -1,7 +1,6 @@
 // RTL vs golden model for every FP unit and both 16-bit formats: all pairs of special values
 // plus at least 1,000,000 random operand sets per operation, zero mismatches allowed.
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <cstdio>
 #include <functional>
@@ -90,8 +89,8 @@ void run_mul(Format f, uint64_t seed) {
         const auto got = ganpu::rt::read_product(io);
         const auto want = ganpu::fp::mul_exact(f, ops[i].first, ops[i].second);
         t.check(got == want, [&] {
-          return "a " + hex(ops[i].first) + " b " + hex(ops[i].second) + ": rtl " +
-                 describe(got) + " model " + describe(want);
+          return "a " + hex(ops[i].first) + " b " + hex(ops[i].second) + ": rtl " + describe(got) +
+                 " model " + describe(want);
         });
       });
   t.require(kRandomCount);
@@ -174,10 +173,16 @@ std::vector<uint32_t> narrow_inputs(Format to, uint64_t seed) {
   OperandGen gen(seed);
   for (uint64_t i = 0; i < kRandomCount; ++i) {
     switch (gen.below(3)) {
-      case 0: v.push_back(gen.any(kFp32)); break;
+      case 0:
+        v.push_back(gen.any(kFp32));
+        break;
       // Exponents in and around the target's range: subnormal and overflow boundaries.
-      case 1: v.push_back(gen.near_exp(kFp32, 0, to.bias() + to.man_w + 3)); break;
-      default: v.push_back(gen.tie(kFp32, to)); break;
+      case 1:
+        v.push_back(gen.near_exp(kFp32, 0, to.bias() + to.man_w + 3));
+        break;
+      default:
+        v.push_back(gen.tie(kFp32, to));
+        break;
     }
   }
   return v;
@@ -261,8 +266,8 @@ TEST_CASE("fp_add FP32", "[rtl][add]") {
       [&](const Vfp_add_fp32 &io, uint64_t i) {
         const uint32_t want = ganpu::fp::add32(ops[i].first, ops[i].second);
         t.check(io.sum_o == want, [&] {
-          return "a " + hex(ops[i].first) + " b " + hex(ops[i].second) + ": rtl " +
-                 hex(io.sum_o) + " model " + hex(want);
+          return "a " + hex(ops[i].first) + " b " + hex(ops[i].second) + ": rtl " + hex(io.sum_o) +
+                 " model " + hex(want);
         });
       });
   t.require(kRandomCount);
