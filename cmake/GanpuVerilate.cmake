@@ -6,6 +6,11 @@ set(GANPU_RTL_SOURCES "")
 foreach(_f IN LISTS _ganpu_rtl_rel)
   list(APPEND GANPU_RTL_SOURCES "${PROJECT_SOURCE_DIR}/${_f}")
 endforeach()
+# Test-only tops (tb/rtl/), available to every verilation.
+file(STRINGS "${PROJECT_SOURCE_DIR}/tb/rtl/tb_files.f" _ganpu_tb_rel REGEX "^[^#]")
+foreach(_f IN LISTS _ganpu_tb_rel)
+  list(APPEND GANPU_TB_RTL_SOURCES "${PROJECT_SOURCE_DIR}/${_f}")
+endforeach()
 set(GANPU_VLT_WAIVER "${PROJECT_SOURCE_DIR}/lint/verilator_waiver.vlt")
 
 # ganpu_verilate(<target> <prefix> <top> [TRACE] [PARAMS -GName=Value ...])
@@ -17,7 +22,7 @@ function(ganpu_verilate target prefix top)
     set(_trace TRACE_FST TRACE_STRUCTS)
   endif()
   verilate(${target} ${_trace}
-    SOURCES ${GANPU_VLT_WAIVER} ${GANPU_RTL_SOURCES}
+    SOURCES ${GANPU_VLT_WAIVER} ${GANPU_RTL_SOURCES} ${GANPU_TB_RTL_SOURCES}
     TOP_MODULE ${top}
     PREFIX ${prefix}
     DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/verilated/${target}/${prefix}"

@@ -1,4 +1,5 @@
 rtl/fp/fp_pkg.sv
+rtl/regs/ganpu_reg_pkg.sv
 rtl/fp/fp_lzc.sv
 rtl/fp/fp_pipe_reg.sv
 rtl/fp/fp_unpack.sv
@@ -12,3 +13,19 @@ rtl/fp/fp_mac.sv
 rtl/fp/fp_convert.sv
 rtl/fp/fp_act.sv
 rtl/fp/fp_exp_sign.sv
+rtl/common/ganpu_ram_1w1r.sv
+rtl/common/ganpu_fifo_ram.sv
+rtl/common/ganpu_fifo.sv
+rtl/axi/ganpu_dma_burst.sv
+rtl/axi/ganpu_dma_rd.sv
+rtl/axi/ganpu_dma_wr.sv
+rtl/regs/ganpu_regs.sv
+rtl/pe/ganpu_pe.sv
+rtl/pe/ganpu_pe_array.sv
+rtl/core/ganpu_loop_nest.sv
+rtl/core/ganpu_affine_sum.sv
+rtl/core/ganpu_box_reader.sv
+rtl/core/ganpu_engine.sv
+rtl/core/ganpu_out_path.sv
+rtl/core/ganpu_core.sv
+rtl/top/ganpu_top.sv

@@ -7,10 +7,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 mapfile -t files < <(grep -v '^#' rtl/rtl_files.f | sed '/^$/d')
+mapfile -t tb_files < <(grep -v '^#' tb/rtl/tb_files.f | sed '/^$/d')
 lint() {  # <label> <top> [params...]
   local label="$1" top="$2"
   shift 2
-  if out="$(verilator --lint-only -Wall lint/verilator_waiver.vlt "${files[@]}" \
+  if out="$(verilator --lint-only -Wall lint/verilator_waiver.vlt "${files[@]}" "${tb_files[@]}" \
               --top-module "$top" "$@" 2>&1)"; then
     printf '  ok    %s\n' "$label"
   else
@@ -23,7 +24,7 @@ lint() {  # <label> <top> [params...]
 failed=0
 checked=0
 echo "lint: verilator $(verilator --version | cut -d' ' -f2) --lint-only -Wall"
-for f in "${files[@]}"; do
+for f in "${files[@]}" "${tb_files[@]}"; do
   mod="$(basename "$f" .sv)"
   [[ "$mod" == *_pkg ]] && continue
   lint "$mod" "$mod"

@@ -33,10 +33,13 @@ class ClockedUnit {
   // dump a waveform.
   void on_eval(std::function<void(uint64_t)> hook) { on_eval_ = std::move(hook); }
 
-  // Asynchronous active-low reset, then one idle clock.
+  // Asynchronous active-low reset (a falling edge, so the reset processes fire), then one
+  // idle clock.
   void reset() {
     model_->clk_i = 0;
     model_->valid_i = 0;
+    model_->rst_ni = 1;
+    model_->eval();
     model_->rst_ni = 0;
     model_->eval();
     model_->rst_ni = 1;

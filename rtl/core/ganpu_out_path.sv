@@ -1,0 +1,305 @@
+// Writes a finished tile: for each active row (output channel) the tile's accumulators in
+// position order, as runs of consecutive addresses, either raw FP32 (partial results and
+// weight gradients) or narrowed to the 16-bit format with the activation applied; then, if
+// asked, the row's ReLU mask bits (1 = the FP32 sum was > 0), packed LSB-first into bytes.
+module ganpu_out_path #(
+  parameter int unsigned PeRows = 4,
+  parameter int unsigned PeCols = 4,
+  parameter int unsigned ExpW   = fp_pkg::Fp16ExpW,
+  parameter int unsigned ManW   = fp_pkg::Fp16ManW,
+  localparam int unsigned Slots = 4,
+  localparam int unsigned SlotW = 2,
+  localparam int unsigned T     = PeCols * Slots,
+  localparam int unsigned KW    = $clog2(T),
+  localparam int unsigned RowW  = $clog2(PeRows + 1),
+  localparam int unsigned W     = ExpW + ManW + 1
+) (
+  input  logic                  clk_i,
+  input  logic                  rst_ni,
+  input  logic                  start_i,
+  output logic                  done_o,       // pulse: every element and mask byte is sent
+  // Job and tile parameters.
+  input  logic [RowW-1:0]       rows_i,       // active rows
+  input  logic signed [31:0]    q_off_i,      // output element offset of row 0's channel
+  input  logic signed [31:0]    o_qs_i,       // output element stride per channel
+  input  logic [31:0]           o_dst_i,
+  input  logic                  out_fp32_i,
+  input  fp_pkg::act_mode_e     act_i,
+  input  logic [W-1:0]          slope_i,
+  input  logic                  mask_en_i,
+  input  logic [31:0]           m_row_addr_i, // mask byte address of row 0 for this tile's plane
+  input  logic signed [31:0]    m_qs_i,       // mask bytes per channel
+  input  logic [KW:0]           count_i,      // valid positions in the tile
+  input  logic signed [31:0]    o_off_i [T],
+  input  logic [T-1:0]          contig_i,
+  // Accumulators.
+  output logic [SlotW-1:0]      rd_slot_o,
+  input  logic [PeRows*PeCols*32-1:0] acc_i,
+  // Write DMA.
+  output logic                  cmd_valid_o,
+  input  logic                  cmd_ready_i,
+  output logic [31:0]           cmd_addr_o,
+  output logic [23:0]           cmd_len_o,
+  output logic [1:0]            cmd_esize_o,
+  output logic                  elem_valid_o,
+  input  logic                  elem_ready_i,
+  output logic [31:0]           elem_data_o
+);
+
+  localparam int unsigned FifoDepth = 4;
+
+  typedef enum logic [2:0] {StIdle, StRunCmd, StRunData, StMaskCmd, StMaskData, StFlush} state_e;
+  state_e state_q, state_d;
+
+  logic [RowW-1:0]    row_q, row_d;
+  logic [KW:0]        k_q, k_d, run_end_q, run_end_d;
+  logic [7:0]         mbyte_q, mbyte_d;
+  logic signed [31:0] q_off_q, q_off_d;
+  logic [31:0]        m_addr_q, m_addr_d;
+  logic [T-1:0]       mask_bits_q;
+  logic [7:0]         mask_byte;
+
+  // --- Run length: 1 + the number of contiguous positions that follow k -------------------
+  logic [T-1:0]  contig_from_k;
+  logic [KW:0]   ones_run;
+  logic [KW:0]   run_len;
+  always_comb begin
+    contig_from_k = contig_i >> k_q[KW-1:0];
+    ones_run = '0;
+    begin : count_ones
+      logic still;
+      still = 1'b1;
+      for (int unsigned i = 0; i < T; i++) begin
+        still = still & contig_from_k[i];
+        if (still) ones_run = (KW+1)'(i + 1);
+      end
+    end
+    run_len = ones_run + (KW+1)'(1);
+    if (k_q + run_len > count_i) run_len = count_i - k_q;
+  end
+
+  // --- The value of position k of this row --------------------------------------------------
+  logic [KW-1:0] kk;
+  logic [31:0]   acc_val;
+  assign kk        = k_q[KW-1:0];
+  assign rd_slot_o = kk[SlotW-1:0];
+  always_comb begin
+    acc_val = '0;
+    for (int unsigned j = 0; j < PeRows; j++) begin
+      for (int unsigned c = 0; c < PeCols; c++) begin
+        if (RowW'(j) == row_q && (KW'(c) == (kk >> SlotW))) acc_val = acc_i[(j*PeCols + c)*32 +: 32];
+      end
+    end
+  end
+
+  // --- Post-processing pipe (2 stages) and the output FIFO --------------------------------
+  logic        push_elem, push_byte, pipe_in;
+  logic [31:0] pipe_val;
+  logic        pipe_raw;
+  logic [1:0]  v_q;
+  logic [1:0]  raw_q;
+  logic [31:0] val_q [2];
+  logic [W-1:0] narrowed, activated;
+  logic        unused_cv, unused_av;
+
+  assign pipe_in  = push_elem | push_byte;
+  assign pipe_val = push_byte ? {24'd0, mask_byte} : acc_val;
+  assign pipe_raw = push_byte | out_fp32_i;
+
+  fp_convert #(
+    .InExpW (fp_pkg::Fp32ExpW),
+    .InManW (fp_pkg::Fp32ManW),
+    .OutExpW(ExpW),
+    .OutManW(ManW)
+  ) u_narrow (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .valid_i(pipe_in),
+    .x_i    (pipe_val),
+    .valid_o(unused_cv),
+    .x_o    (narrowed)
+  );
+
+  fp_act #(
+    .ExpW(ExpW),
+    .ManW(ManW)
+  ) u_act (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .valid_i(v_q[0]),
+    .mode_i (act_i),
+    .x_i    (narrowed),
+    .slope_i(slope_i),
+    .valid_o(unused_av),
+    .y_o    (activated)
+  );
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      v_q <= '0;
+    end else begin
+      v_q <= {v_q[0], pipe_in};
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    raw_q    <= {raw_q[0], pipe_raw};
+    val_q[0] <= pipe_val;
+    val_q[1] <= val_q[0];
+  end
+
+  logic [31:0] fifo_q [FifoDepth];
+  logic [$clog2(FifoDepth+1)-1:0] fifo_cnt_q;
+  logic [$clog2(FifoDepth)-1:0]   fifo_rd_q, fifo_wr_q;
+  logic        fifo_push, fifo_pop, room;
+  logic [31:0] fifo_in;
+
+  assign fifo_in   = raw_q[1] ? val_q[1] : {{(32 - W){1'b0}}, activated};
+  assign fifo_push = v_q[1];
+  assign fifo_pop  = elem_valid_o && elem_ready_i;
+  // Credits: what is in the FIFO plus what is still in the pipe must fit.
+  assign room = (32'(fifo_cnt_q) + 32'(v_q[0]) + 32'(v_q[1])) < FifoDepth;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      fifo_cnt_q <= '0;
+      fifo_rd_q  <= '0;
+      fifo_wr_q  <= '0;
+    end else begin
+      fifo_cnt_q <= fifo_cnt_q + ($clog2(FifoDepth+1))'(fifo_push) -
+                    ($clog2(FifoDepth+1))'(fifo_pop);
+      if (fifo_push) fifo_wr_q <= fifo_wr_q + 1'b1;
+      if (fifo_pop) fifo_rd_q <= fifo_rd_q + 1'b1;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (fifo_push) fifo_q[fifo_wr_q] <= fifo_in;
+  end
+  assign elem_valid_o = (fifo_cnt_q != '0);
+  assign elem_data_o  = fifo_q[fifo_rd_q];
+
+  // --- Mask bits of the current row ---------------------------------------------------------
+  logic acc_pos;
+  assign acc_pos = !acc_val[31] && (acc_val[30:0] != '0) &&
+                   !((acc_val[30:23] == 8'hFF) && (acc_val[22:0] != '0));
+  always_ff @(posedge clk_i) begin
+    if (push_elem) mask_bits_q[kk] <= acc_pos;
+  end
+
+  // --- Sequencing --------------------------------------------------------------------------------
+  logic [1:0] esize;
+  assign esize = out_fp32_i ? 2'd2 : 2'd1;
+
+  always_comb begin
+    state_d     = state_q;
+    row_d       = row_q;
+    k_d         = k_q;
+    run_end_d   = run_end_q;
+    mbyte_d     = mbyte_q;
+    q_off_d     = q_off_q;
+    m_addr_d    = m_addr_q;
+    cmd_valid_o = 1'b0;
+    cmd_addr_o  = '0;
+    cmd_len_o   = '0;
+    cmd_esize_o = esize;
+    push_elem   = 1'b0;
+    push_byte   = 1'b0;
+    done_o      = 1'b0;
+    unique case (state_q)
+      StIdle: begin
+        if (start_i) begin
+          row_d    = '0;
+          k_d      = '0;
+          q_off_d  = q_off_i;
+          m_addr_d = m_row_addr_i;
+          state_d  = (rows_i == '0 || count_i == '0) ? StFlush : StRunCmd;
+        end
+      end
+      StRunCmd: begin
+        cmd_valid_o = 1'b1;
+        cmd_addr_o  = o_dst_i + 32'(unsigned'(q_off_q + o_off_i[kk]) << esize);
+        cmd_len_o   = 24'(run_len);
+        if (cmd_ready_i) begin
+          run_end_d = k_q + run_len;
+          state_d   = StRunData;
+        end
+      end
+      StRunData: begin
+        if (room) begin
+          push_elem = 1'b1;
+          k_d = k_q + (KW+1)'(1);
+          if (k_d == run_end_q) begin
+            if (k_d != count_i) begin
+              state_d = StRunCmd;
+            end else if (mask_en_i) begin
+              state_d = StMaskCmd;
+            end else begin
+              state_d = StFlush;
+            end
+          end
+        end
+      end
+      StMaskCmd: begin
+        cmd_valid_o = 1'b1;
+        cmd_addr_o  = m_addr_q;
+        cmd_len_o   = 24'((32'(count_i) + 32'd7) >> 3);
+        cmd_esize_o = 2'd0;
+        if (cmd_ready_i) begin
+          mbyte_d = '0;
+          state_d = StMaskData;
+        end
+      end
+      StMaskData: begin
+        if (room) begin
+          push_byte = 1'b1;
+          mbyte_d   = mbyte_q + 8'd1;
+          if ((32'(mbyte_q) + 1) * 8 >= 32'(count_i)) begin
+            state_d = StFlush;
+          end
+        end
+      end
+      StFlush: begin
+        // Next row, or wait until the last values have left the pipe and the FIFO.
+        if (row_q + RowW'(1) < rows_i && count_i != '0) begin
+          row_d    = row_q + RowW'(1);
+          k_d      = '0;
+          q_off_d  = q_off_q + o_qs_i;
+          m_addr_d = m_addr_q + 32'(m_qs_i);
+          state_d  = StRunCmd;
+        end else if (v_q == '0 && fifo_cnt_q == '0) begin
+          done_o  = 1'b1;
+          state_d = StIdle;
+        end
+      end
+      default: state_d = StIdle;
+    endcase
+  end
+
+  // The mask byte being pushed: 8 bits of the row's mask.
+  always_comb begin
+    mask_byte = '0;
+    for (int unsigned b = 0; b < 8; b++) begin
+      if (32'(mbyte_q) * 8 + b < T) mask_byte[b] = mask_bits_q[32'(mbyte_q) * 8 + b];
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q   <= StIdle;
+      row_q     <= '0;
+      k_q       <= '0;
+      run_end_q <= '0;
+      mbyte_q   <= '0;
+      q_off_q   <= '0;
+      m_addr_q  <= '0;
+    end else begin
+      state_q   <= state_d;
+      row_q     <= row_d;
+      k_q       <= k_d;
+      run_end_q <= run_end_d;
+      mbyte_q   <= mbyte_d;
+      q_off_q   <= q_off_d;
+      m_addr_q  <= m_addr_d;
+    end
+  end
+
+endmodule

@@ -1,0 +1,49 @@
+// PeRows x PeCols processing elements. Row j shares one B operand (its output channel's
+// weight or gradient), column c shares one A operand stream (its output positions' inputs)
+// and one pass/accumulate bit; all PEs issue in lock step on the same slot.
+module ganpu_pe_array #(
+  parameter int unsigned PeRows = 4,
+  parameter int unsigned PeCols = 4,
+  parameter int unsigned ExpW   = fp_pkg::Fp16ExpW,
+  parameter int unsigned ManW   = fp_pkg::Fp16ManW,
+  parameter int unsigned Slots  = 4,
+  localparam int unsigned W     = ExpW + ManW + 1,
+  localparam int unsigned SlotW = (Slots > 1) ? $clog2(Slots) : 1
+) (
+  input  logic                     clk_i,
+  input  logic                     rst_ni,
+  input  logic                     issue_i,
+  input  logic [SlotW-1:0]         slot_i,
+  input  logic                     first_i,
+  input  logic [PeRows*32-1:0]     init_i,      // per row
+  input  logic [PeRows-1:0]        row_en_i,    // rows holding a real output channel
+  input  logic [PeCols-1:0]        col_mac_i,   // per column: accumulate (1) or pass (0)
+  input  logic [PeCols*W-1:0]      a_i,         // per column
+  input  logic [PeRows*W-1:0]      b_i,         // per row
+  input  logic [SlotW-1:0]         rd_slot_i,
+  output logic [PeRows*PeCols*32-1:0] acc_o     // PE (j, c) at [(j*PeCols + c)*32 +: 32]
+);
+
+  for (genvar j = 0; j < PeRows; j++) begin : g_row
+    for (genvar c = 0; c < PeCols; c++) begin : g_col
+      ganpu_pe #(
+        .ExpW (ExpW),
+        .ManW (ManW),
+        .Slots(Slots)
+      ) u_pe (
+        .clk_i    (clk_i),
+        .rst_ni   (rst_ni),
+        .issue_i  (issue_i),
+        .slot_i   (slot_i),
+        .first_i  (first_i),
+        .init_i   (init_i[j*32 +: 32]),
+        .mac_en_i (col_mac_i[c] & row_en_i[j]),
+        .a_i      (a_i[c*W +: W]),
+        .b_i      (b_i[j*W +: W]),
+        .rd_slot_i(rd_slot_i),
+        .acc_o    (acc_o[(j*PeCols + c)*32 +: 32])
+      );
+    end
+  end
+
+endmodule

@@ -1,0 +1,2 @@
+tb/rtl/regs_test_top.sv
+tb/rtl/dma_test_top.sv

@@ -1,0 +1,67 @@
+// The accelerator as the runtime sees it: a Verilated ganpu_top with its memory (the AXI
+// memory model) and its control registers (AXI4-Lite). Programs one job at a time, waits for
+// the interrupt (with a cycle limit) and returns the performance counters.
+#pragma once
+
+#include <verilated.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "runtime/axi_mem_model.hpp"
+#include "runtime/ganpu_regs.hpp"
+#include "runtime/layer_compiler.hpp"
+
+namespace ganpu::rt {
+
+// Counters of one job, from the registers (cycles of the RTL clock).
+struct JobStats {
+  uint64_t cycles = 0;         // start to done
+  uint64_t busy_cycles = 0;    // cycles the PE array issued MACs
+  uint64_t stall_cycles = 0;   // cycles spent waiting for memory (staging, final writes)
+  uint64_t macs = 0;           // multiply-accumulates on real operands
+  uint64_t rd_bytes = 0;       // AXI data bytes read (full beats)
+  uint64_t wr_bytes = 0;       // AXI data bytes written (full beats)
+  JobStats &operator+=(const JobStats &o) {
+    cycles += o.cycles;
+    busy_cycles += o.busy_cycles;
+    stall_cycles += o.stall_cycles;
+    macs += o.macs;
+    rd_bytes += o.rd_bytes;
+    wr_bytes += o.wr_bytes;
+    return *this;
+  }
+};
+
+class JobError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Type-erased access to one Verilated configuration of ganpu_top.
+class Accelerator {
+ public:
+  virtual ~Accelerator() = default;
+  virtual AxiMemModel &mem() = 0;
+  virtual HwConfig config() = 0;
+  // Runs one job to completion; throws JobError on an error status or after max_cycles.
+  virtual JobStats run(const regs::Descriptor &d, uint64_t max_cycles) = 0;
+  virtual uint64_t cycle() const = 0;
+  // Called after every clock edge with the cycle number (waveforms, progress).
+  virtual void on_cycle(std::function<void(uint64_t)> hook) = 0;
+  // Starts an FST trace of cycles [start, end); the file is complete when the Accelerator is
+  // destroyed. Only models built with tracing support it.
+  virtual void trace(const std::string &path, uint64_t start, uint64_t end) = 0;
+};
+
+// Creates the accelerator of a named configuration (e.g. "4x4_fp16"); the names are those of
+// rtl/configs.txt without the "ganpu_" prefix. Throws std::invalid_argument for an unknown one.
+std::unique_ptr<Accelerator> make_accelerator(const std::string &config, const AxiMemConfig &mem);
+
+// The configuration names this build has.
+std::vector<std::string> accelerator_configs();
+
+}  // namespace ganpu::rt

@@ -1,0 +1,186 @@
+// The Accelerator for one Verilated top class. Included by the generated per-configuration
+// translation units (accelerator_<config>.cpp, see CMakeLists.txt).
+#pragma once
+
+#include <verilated.h>
+
+#include <optional>
+
+#include "runtime/accelerator.hpp"
+#include "runtime/fst_trace.hpp"
+
+namespace ganpu::rt {
+
+template <class Top>
+class AcceleratorImpl final : public Accelerator {
+ public:
+  explicit AcceleratorImpl(const AxiMemConfig &mem_cfg)
+      : ctx_(std::make_unique<VerilatedContext>()),
+        top_(std::make_unique<Top>(ctx_.get(), "top")),
+        mem_(mem_cfg) {
+    // A falling edge of rst_ni (not just a low level at the first eval) fires the
+    // asynchronous resets.
+    top_->clk_i = 0;
+    top_->rst_ni = 1;
+    idle_inputs();
+    top_->eval();
+    top_->rst_ni = 0;
+    top_->eval();
+    top_->rst_ni = 1;
+    top_->eval();
+    for (int i = 0; i < 4; ++i) tick();
+  }
+  ~AcceleratorImpl() override {
+    trace_.reset();
+    top_->final();
+  }
+
+  AxiMemModel &mem() override { return mem_; }
+  uint64_t cycle() const override { return cycle_; }
+  void on_cycle(std::function<void(uint64_t)> hook) override { hook_ = std::move(hook); }
+
+  void trace(const std::string &path, uint64_t start, uint64_t end) override {
+    trace_.emplace(*ctx_, *top_, path, start, end);
+  }
+
+  HwConfig config() override {
+    const uint32_t c = read(regs::kRegConfig);
+    const uint32_t c2 = read(regs::kRegConfig2);
+    HwConfig hw;
+    hw.pe_rows = static_cast<int>(c & 0xFF);
+    hw.pe_cols = static_cast<int>((c >> 8) & 0xFF);
+    hw.format = ((c >> 16) & 1) ? fp::kBf16 : fp::kFp16;
+    hw.a_depth = 1u << (c2 & 0xFF);
+    hw.b_depth = 1u << ((c2 >> 8) & 0xFF);
+    return hw;
+  }
+
+  JobStats run(const regs::Descriptor &d, uint64_t max_cycles) override {
+    for (const auto &[off, val] : d.to_writes()) write(off, val);
+    write(regs::kRegIrqEnable, 1);
+    write(regs::kRegCtrl, 1);  // START
+    const uint64_t limit = cycle_ + max_cycles;
+    while (!top_->irq_o) {
+      if (cycle_ >= limit) {
+        throw JobError("job did not finish within " + std::to_string(max_cycles) + " cycles");
+      }
+      tick();
+    }
+    const uint32_t status = read(regs::kRegStatus);
+    JobStats s;
+    s.cycles = read64(regs::kRegCyclesLo);
+    s.busy_cycles = read64(regs::kRegBusyCyclesLo);
+    s.stall_cycles = read64(regs::kRegStallCyclesLo);
+    s.macs = read64(regs::kRegMacsLo);
+    s.rd_bytes = read64(regs::kRegRdBytesLo);
+    s.wr_bytes = read64(regs::kRegWrBytesLo);
+    write(regs::kRegCtrl, 2);  // CLEAR
+    if (status & 4u) {
+      throw JobError("job failed with error code " + std::to_string((status >> 8) & 0xFF) +
+                     " (docs/registers.md lists the codes)");
+    }
+    return s;
+  }
+
+ private:
+  void idle_inputs() {
+    top_->s_axil_awvalid = 0;
+    top_->s_axil_wvalid = 0;
+    top_->s_axil_bready = 0;
+    top_->s_axil_arvalid = 0;
+    top_->s_axil_rready = 0;
+  }
+
+  // One clock cycle: the memory answers, then the rising edge.
+  void tick() {
+    mem_.tick(*top_);
+    top_->clk_i = 1;
+    top_->eval();
+    if (trace_) trace_->dump(cycle_ * 10 + 5);
+    top_->clk_i = 0;
+    top_->eval();
+    ++cycle_;
+    if (trace_) trace_->dump(cycle_ * 10);
+    if (hook_) hook_(cycle_);
+  }
+
+  // AXI4-Lite transactions, one at a time.
+  void write(uint32_t addr, uint32_t data) {
+    top_->s_axil_awvalid = 1;
+    top_->s_axil_awaddr = addr;
+    top_->s_axil_wvalid = 1;
+    top_->s_axil_wdata = data;
+    top_->s_axil_wstrb = 0xF;
+    bool aw = false, w = false;
+    for (int i = 0; !(aw && w); ++i) {
+      if (i > 1000) throw JobError("AXI4-Lite write to " + std::to_string(addr) + " hangs");
+      top_->eval();
+      const bool aw_fire = top_->s_axil_awvalid && top_->s_axil_awready;
+      const bool w_fire = top_->s_axil_wvalid && top_->s_axil_wready;
+      tick();
+      if (aw_fire) {
+        aw = true;
+        top_->s_axil_awvalid = 0;
+      }
+      if (w_fire) {
+        w = true;
+        top_->s_axil_wvalid = 0;
+      }
+    }
+    top_->s_axil_bready = 1;
+    for (int i = 0;; ++i) {
+      if (i > 1000) throw JobError("AXI4-Lite write response missing");
+      top_->eval();
+      const bool b_fire = top_->s_axil_bvalid;
+      const uint32_t resp = top_->s_axil_bresp;
+      tick();
+      if (b_fire) {
+        if (resp != 0) {
+          top_->s_axil_bready = 0;
+          throw JobError("register write at offset " + std::to_string(addr) + " refused");
+        }
+        break;
+      }
+    }
+    top_->s_axil_bready = 0;
+  }
+
+  uint32_t read(uint32_t addr) {
+    top_->s_axil_arvalid = 1;
+    top_->s_axil_araddr = addr;
+    for (int i = 0;; ++i) {
+      if (i > 1000) throw JobError("AXI4-Lite read hangs");
+      top_->eval();
+      const bool fire = top_->s_axil_arready;
+      tick();
+      if (fire) break;
+    }
+    top_->s_axil_arvalid = 0;
+    top_->s_axil_rready = 1;
+    uint32_t data = 0;
+    for (int i = 0;; ++i) {
+      if (i > 1000) throw JobError("AXI4-Lite read data missing");
+      top_->eval();
+      const bool fire = top_->s_axil_rvalid;
+      data = top_->s_axil_rdata;
+      tick();
+      if (fire) break;
+    }
+    top_->s_axil_rready = 0;
+    return data;
+  }
+
+  uint64_t read64(uint32_t lo) {
+    const uint64_t l = read(lo);
+    return l | (static_cast<uint64_t>(read(lo + 4)) << 32);
+  }
+
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<Top> top_;
+  AxiMemModel mem_;
+  uint64_t cycle_ = 0;
+  std::function<void(uint64_t)> hook_;
+  std::optional<FstTrace> trace_;
+};
+
+}  // namespace ganpu::rt

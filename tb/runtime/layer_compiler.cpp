@@ -1,0 +1,669 @@
+#include "runtime/layer_compiler.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <stdexcept>
+
+namespace ganpu::rt {
+
+namespace {
+
+using model::LayerSpec;
+using model::LayerType;
+using model::Phase;
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Affine map of the hardware: off + sum p_k * p-loop k + sum r_k * r-loop k.
+struct Affine {
+  int64_t off = 0;
+  int64_t p[3] = {0, 0, 0};
+  int64_t r[3] = {0, 0, 0};
+};
+
+// One generalized convolution job, in plain integers; to_desc() checks the ranges.
+struct Plan {
+  int64_t q = 1;
+  int64_t pn[3] = {1, 1, 1};
+  int64_t rn[3] = {1, 1, 1};
+  bool a_one = false;
+  uint64_t a_src = 0;
+  int64_t a_d[4] = {1, 1, 1, 1};
+  int64_t a_s[3] = {0, 0, 0};
+  Affine a, y, x;
+  int64_t y_lim = 1, x_lim = 1;
+  uint64_t b_src = 0;
+  int64_t b_qs = 0, b_rs[3] = {0, 0, 0};
+  bool bias = false;
+  uint64_t bias_src = 0;
+  uint64_t o_dst = 0;
+  int64_t o_qs = 0, o_p[3] = {0, 0, 0};
+  bool out_fp32 = false;
+  bool mask = false;
+  uint64_t m_dst = 0;
+  int64_t m_qs = 0, m_p0s = 0;
+  std::string label;
+};
+
+uint32_t u32(int64_t v, const char *what) {
+  if (v < 0 || v > 0xFFFFFFFFll) throw std::invalid_argument(std::string(what) + " out of range");
+  return static_cast<uint32_t>(v);
+}
+int32_t s32(int64_t v, const char *what) {
+  if (v < INT32_MIN || v > INT32_MAX) throw std::invalid_argument(std::string(what) + " out of range");
+  return static_cast<int32_t>(v);
+}
+
+Job to_job(const Plan &p, const LayerSpec &s, const HwConfig &hw) {
+  regs::Descriptor d;
+  d.op.opcode = regs::Opcode::kGconv;
+  d.op.act = p.out_fp32 ? regs::Act::kNone : static_cast<regs::Act>(s.activation);
+  d.op.out_fp32 = p.out_fp32;
+  d.op.bias_en = p.bias;
+  d.op.a_one = p.a_one;
+  d.op.mask_en = p.mask;
+  d.op.format = (hw.format.exp_w == fp::kBf16.exp_w) ? regs::NumFormat::kBf16
+                                                      : regs::NumFormat::kFp16;
+  d.slope = static_cast<uint16_t>(s.negative_slope);
+  d.q_count = u32(p.q, "q_count");
+  d.p_n = u32(p.pn[0], "p_n");
+  d.p_h = u32(p.pn[1], "p_h");
+  d.p_w = u32(p.pn[2], "p_w");
+  d.r_0 = u32(p.rn[0], "r_0");
+  d.r_1 = u32(p.rn[1], "r_1");
+  d.r_2 = u32(p.rn[2], "r_2");
+  d.a_src = u32(static_cast<int64_t>(p.a_src), "a_src");
+  d.a_d0 = u32(p.a_d[0], "a_d0");
+  d.a_d1 = u32(p.a_d[1], "a_d1");
+  d.a_d2 = u32(p.a_d[2], "a_d2");
+  d.a_d3 = u32(p.a_d[3], "a_d3");
+  d.a_s0 = u32(p.a_s[0], "a_s0");
+  d.a_s1 = u32(p.a_s[1], "a_s1");
+  d.a_s2 = u32(p.a_s[2], "a_s2");
+  d.a_off = s32(p.a.off, "a_off");
+  d.a_p0 = s32(p.a.p[0], "a_p0");
+  d.a_p1 = s32(p.a.p[1], "a_p1");
+  d.a_p2 = s32(p.a.p[2], "a_p2");
+  d.a_r0 = s32(p.a.r[0], "a_r0");
+  d.a_r1 = s32(p.a.r[1], "a_r1");
+  d.a_r2 = s32(p.a.r[2], "a_r2");
+  d.y_off = s32(p.y.off, "y_off");
+  d.y_p0 = s32(p.y.p[0], "y_p0");
+  d.y_p1 = s32(p.y.p[1], "y_p1");
+  d.y_p2 = s32(p.y.p[2], "y_p2");
+  d.y_r0 = s32(p.y.r[0], "y_r0");
+  d.y_r1 = s32(p.y.r[1], "y_r1");
+  d.y_r2 = s32(p.y.r[2], "y_r2");
+  d.y_lim = u32(p.y_lim, "y_lim");
+  d.x_off = s32(p.x.off, "x_off");
+  d.x_p0 = s32(p.x.p[0], "x_p0");
+  d.x_p1 = s32(p.x.p[1], "x_p1");
+  d.x_p2 = s32(p.x.p[2], "x_p2");
+  d.x_r0 = s32(p.x.r[0], "x_r0");
+  d.x_r1 = s32(p.x.r[1], "x_r1");
+  d.x_r2 = s32(p.x.r[2], "x_r2");
+  d.x_lim = u32(p.x_lim, "x_lim");
+  d.b_src = u32(static_cast<int64_t>(p.b_src), "b_src");
+  d.b_qs = s32(p.b_qs, "b_qs");
+  d.b_r0s = s32(p.b_rs[0], "b_r0s");
+  d.b_r1s = s32(p.b_rs[1], "b_r1s");
+  d.b_r2s = s32(p.b_rs[2], "b_r2s");
+  d.bias_src = u32(static_cast<int64_t>(p.bias_src), "bias_src");
+  d.o_dst = u32(static_cast<int64_t>(p.o_dst), "o_dst");
+  d.o_qs = s32(p.o_qs, "o_qs");
+  d.o_p0s = s32(p.o_p[0], "o_p0s");
+  d.o_p1s = s32(p.o_p[1], "o_p1s");
+  d.o_p2s = s32(p.o_p[2], "o_p2s");
+  d.m_dst = u32(static_cast<int64_t>(p.m_dst), "m_dst");
+  d.m_qs = u32(p.m_qs, "m_qs");
+  d.m_p0s = u32(p.m_p0s, "m_p0s");
+  return {d, p.label};
+}
+
+void check_reduction(const Plan &p, const HwConfig &hw, const char *what) {
+  const int64_t r = p.rn[0] * p.rn[1] * p.rn[2];
+  if (r > hw.b_depth) {
+    throw std::invalid_argument(std::string(what) + ": the reduction has " + std::to_string(r) +
+                                " terms per output, more than the B buffer's " +
+                                std::to_string(hw.b_depth) +
+                                " (splitting the reduction is not supported yet)");
+  }
+}
+
+// Largest chunk of `total` rows (a multiple of `align` unless it is the whole) whose box fits.
+int64_t pick_chunk(int64_t total, int64_t align, const std::function<int64_t(int64_t)> &box,
+                   int64_t capacity, const char *what) {
+  for (int64_t m = total; m >= 1; --m) {
+    if (m != total && m % align != 0) continue;
+    if (box(m) <= capacity) return m;
+  }
+  throw std::invalid_argument(std::string(what) + ": even the smallest piece of the input (" +
+                              std::to_string(box(std::min(total, align))) +
+                              " elements) does not fit the A buffer (" +
+                              std::to_string(capacity) + " elements)");
+}
+
+// Rows of output chunks keep the mask byte-aligned: chunk * width % 8 == 0.
+int64_t mask_align(int64_t width) {
+  for (int64_t a = 1; a <= 8; ++a)
+    if ((a * width) % 8 == 0) return a;
+  return 8;
+}
+
+// The spatial geometry of a direct or transposed map along one axis.
+struct Axis {
+  int64_t k, s, p;
+};
+
+// Operands of a convolution-like job: A tensor [N][Rch][Ha][Wa], B strides for (q, r0) with
+// the kernel innermost ([.][.][ky][kx]), output [N][Q][OH][OW] of 16-bit values.
+struct ConvOperands {
+  int64_t n, rch, ha, wa, q, oh, ow;
+  Axis ay, ax;
+  uint64_t a_base, b_base, out_base, bias_base, mask_base;
+  int64_t b_qs, b_r0s;
+  bool bias, mask;
+};
+
+// out[n,q,oy,ox] = sum_{r, ky, kx} A[n, r, oy*s-p+ky, ox*s-p+kx] * B[q, r, ky, kx]
+void direct_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &out) {
+  const int64_t plane_bytes = ceil_div(c.oh * c.ow, 8);
+  auto rows_for = [&](int64_t oy0, int64_t m, int64_t *iy0) {
+    const int64_t lo = std::max<int64_t>(0, oy0 * c.ay.s - c.ay.p);
+    const int64_t hi = std::min<int64_t>(c.ha - 1, (oy0 + m - 1) * c.ay.s - c.ay.p + c.ay.k - 1);
+    *iy0 = lo;
+    return std::max<int64_t>(1, hi - lo + 1);
+  };
+  for (int64_t n = 0; n < c.n; ++n) {
+    for (int64_t oy0 = 0; oy0 < c.oh;) {
+      int64_t iy0 = 0;
+      const int64_t m = pick_chunk(
+          c.oh - oy0, mask_align(c.ow),
+          [&](int64_t mm) { return c.rch * rows_for(oy0, mm, &iy0) * c.wa; }, hw.a_depth,
+          "layer");
+      const int64_t rows = rows_for(oy0, m, &iy0);
+      Plan p;
+      p.q = c.q;
+      p.pn[0] = 1;
+      p.pn[1] = m;
+      p.pn[2] = c.ow;
+      p.rn[0] = c.rch;
+      p.rn[1] = c.ay.k;
+      p.rn[2] = c.ax.k;
+      p.a_src = c.a_base + 2 * static_cast<uint64_t>(n * c.rch * c.ha * c.wa + iy0 * c.wa);
+      p.a_d[0] = 1;
+      p.a_d[1] = c.rch;
+      p.a_d[2] = rows;
+      p.a_d[3] = c.wa;
+      p.a_s[0] = c.rch * c.ha * c.wa;
+      p.a_s[1] = c.ha * c.wa;
+      p.a_s[2] = c.wa;
+      p.a.off = (oy0 * c.ay.s - c.ay.p - iy0) * c.wa - c.ax.p;
+      p.a.p[1] = c.ay.s * c.wa;
+      p.a.p[2] = c.ax.s;
+      p.a.r[0] = rows * c.wa;
+      p.a.r[1] = c.wa;
+      p.a.r[2] = 1;
+      p.y.off = oy0 * c.ay.s - c.ay.p;
+      p.y.p[1] = c.ay.s;
+      p.y.r[1] = 1;
+      p.y_lim = c.ha;
+      p.x.off = -c.ax.p;
+      p.x.p[2] = c.ax.s;
+      p.x.r[2] = 1;
+      p.x_lim = c.wa;
+      p.b_src = c.b_base;
+      p.b_qs = c.b_qs;
+      p.b_rs[0] = c.b_r0s;
+      p.b_rs[1] = c.ax.k;
+      p.b_rs[2] = 1;
+      p.bias = c.bias;
+      p.bias_src = c.bias_base;
+      p.o_dst = c.out_base + 2 * static_cast<uint64_t>(n * c.q * c.oh * c.ow + oy0 * c.ow);
+      p.o_qs = c.oh * c.ow;
+      p.o_p[1] = c.ow;
+      p.o_p[2] = 1;
+      p.mask = c.mask;
+      p.m_dst = c.mask_base + static_cast<uint64_t>(n * c.q * plane_bytes + oy0 * c.ow / 8);
+      p.m_qs = plane_bytes;
+      p.label = "n" + std::to_string(n) + " rows " + std::to_string(oy0) + "-" +
+                std::to_string(oy0 + m - 1);
+      out.push_back(p);
+      oy0 += m;
+    }
+  }
+}
+
+// Output positions of one phase of a transposed map: oy = ph + s * py.
+struct Phase1 {
+  int64_t ph, count, k0, taps, c;  // phase, positions, first tap, taps, input offset
+};
+Phase1 phase_of(const Axis &a, int64_t out_size, int64_t ph) {
+  Phase1 r;
+  r.ph = ph;
+  r.count = (out_size > ph) ? ceil_div(out_size - ph, a.s) : 0;
+  r.k0 = (ph + a.p) % a.s;
+  r.taps = (r.k0 < a.k) ? ceil_div(a.k - r.k0, a.s) : 0;
+  r.c = (ph + a.p - r.k0) / a.s;
+  return r;
+}
+
+// Mask bytes of one (n, q) plane of a transposed map: one padded block per phase.
+int64_t transposed_plane_bytes(const ConvOperands &c) {
+  int64_t bytes = 0;
+  for (int64_t phy = 0; phy < c.ay.s; ++phy)
+    for (int64_t phx = 0; phx < c.ax.s; ++phx)
+      bytes += ceil_div(phase_of(c.ay, c.oh, phy).count * phase_of(c.ax, c.ow, phx).count, 8);
+  return bytes;
+}
+
+// out[n,q,oy,ox] = sum_{r, ky, kx} A[n, r, (oy+p-ky)/s, (ox+p-kx)/s] * B[q, r, ky, kx],
+// one job set per output phase (oy mod s, ox mod s), so every tap of a job is a real product
+// except at the borders: the inserted zeros of a transposed convolution cost no cycles.
+void transposed_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &out) {
+  const int64_t plane_bytes = transposed_plane_bytes(c);
+  for (int64_t n = 0; n < c.n; ++n) {
+    int64_t phase_off = 0;
+    for (int64_t phy = 0; phy < c.ay.s; ++phy) {
+      for (int64_t phx = 0; phx < c.ax.s; ++phx) {
+        const Phase1 fy = phase_of(c.ay, c.oh, phy);
+        const Phase1 fx = phase_of(c.ax, c.ow, phx);
+        const int64_t block = ceil_div(fy.count * fx.count, 8);
+        if (fy.count == 0 || fx.count == 0) continue;
+        const bool no_taps = (fy.taps == 0 || fx.taps == 0);
+        const int64_t ty = std::max<int64_t>(fy.taps, 1);
+        const int64_t tx = std::max<int64_t>(fx.taps, 1);
+        auto rows_for = [&](int64_t py0, int64_t m, int64_t *iy0) {
+          const int64_t lo = std::max<int64_t>(0, py0 - (ty - 1) + fy.c);
+          const int64_t hi = std::min<int64_t>(c.ha - 1, py0 + m - 1 + fy.c);
+          *iy0 = std::min(lo, c.ha - 1);
+          return std::max<int64_t>(1, hi - *iy0 + 1);
+        };
+        for (int64_t py0 = 0; py0 < fy.count;) {
+          int64_t iy0 = 0;
+          const int64_t m = pick_chunk(
+              fy.count - py0, mask_align(fx.count),
+              [&](int64_t mm) { return c.rch * rows_for(py0, mm, &iy0) * c.wa; }, hw.a_depth,
+              "layer");
+          const int64_t rows = rows_for(py0, m, &iy0);
+          Plan p;
+          p.q = c.q;
+          p.pn[1] = m;
+          p.pn[2] = fx.count;
+          p.rn[0] = c.rch;
+          p.rn[1] = ty;
+          p.rn[2] = tx;
+          p.a_src = c.a_base + 2 * static_cast<uint64_t>(n * c.rch * c.ha * c.wa + iy0 * c.wa);
+          p.a_d[1] = c.rch;
+          p.a_d[2] = rows;
+          p.a_d[3] = c.wa;
+          p.a_s[0] = c.rch * c.ha * c.wa;
+          p.a_s[1] = c.ha * c.wa;
+          p.a_s[2] = c.wa;
+          p.a.off = (py0 + fy.c - iy0) * c.wa + fx.c;
+          p.a.p[1] = c.wa;
+          p.a.p[2] = 1;
+          p.a.r[0] = rows * c.wa;
+          p.a.r[1] = -c.wa;
+          p.a.r[2] = -1;
+          p.y.off = py0 + fy.c;
+          p.y.p[1] = 1;
+          p.y.r[1] = -1;
+          p.y_lim = no_taps ? 0 : c.ha;  // no tap of this phase has a real product
+          p.x.off = fx.c;
+          p.x.p[2] = 1;
+          p.x.r[2] = -1;
+          p.x_lim = c.wa;
+          p.b_src = c.b_base + 2 * static_cast<uint64_t>(no_taps ? 0 : fy.k0 * c.ax.k + fx.k0);
+          p.b_qs = c.b_qs;
+          p.b_rs[0] = c.b_r0s;
+          p.b_rs[1] = c.ay.s * c.ax.k;
+          p.b_rs[2] = c.ax.s;
+          p.bias = c.bias;
+          p.bias_src = c.bias_base;
+          p.o_dst = c.out_base + 2 * static_cast<uint64_t>(n * c.q * c.oh * c.ow +
+                                                           (phy + c.ay.s * py0) * c.ow + phx);
+          p.o_qs = c.oh * c.ow;
+          p.o_p[1] = c.ay.s * c.ow;
+          p.o_p[2] = c.ax.s;
+          p.mask = c.mask;
+          p.m_dst = c.mask_base + static_cast<uint64_t>(n * c.q * plane_bytes + phase_off +
+                                                        py0 * fx.count / 8);
+          p.m_qs = plane_bytes;
+          p.label = "n" + std::to_string(n) + " phase " + std::to_string(phy) + "," +
+                    std::to_string(phx) + " rows " + std::to_string(py0) + "-" +
+                    std::to_string(py0 + m - 1);
+          out.push_back(p);
+          py0 += m;
+        }
+        phase_off += block;
+      }
+    }
+  }
+}
+
+ConvOperands conv_operands(const LayerSpec &s) {
+  ConvOperands c{};
+  c.ay = {s.kernel_h, s.stride_h, s.padding_h};
+  c.ax = {s.kernel_w, s.stride_w, s.padding_w};
+  c.n = s.batch;
+  return c;
+}
+
+// Weight-gradient jobs of conv2d and conv_transpose2d: p = (channel, ky, kx), r = (n, y, x).
+// A is [N][CA][HA][WA] (the tensor read through the window), B(q, r) = BT[n][q][y][x].
+struct WgOperands {
+  int64_t n, ca, ha, wa;     // A tensor
+  int64_t q, hb, wb;         // B tensor [N][Q][HB][WB]: r loops over (n, hb, wb)
+  Axis ay, ax;
+  uint64_t a_base, b_base, dw_base;
+  int64_t o_qs;              // dW element stride per q
+};
+
+void wg_jobs(const WgOperands &w, const HwConfig &hw, std::vector<Plan> &out) {
+  const int64_t kk = w.ay.k * w.ax.k;
+  for (int64_t c0 = 0; c0 < w.ca;) {
+    const int64_t m = pick_chunk(
+        w.ca - c0, 1, [&](int64_t mm) { return w.n * mm * w.ha * w.wa; }, hw.a_depth, "layer");
+    Plan p;
+    p.q = w.q;
+    p.pn[0] = m;
+    p.pn[1] = w.ay.k;
+    p.pn[2] = w.ax.k;
+    p.rn[0] = w.n;
+    p.rn[1] = w.hb;
+    p.rn[2] = w.wb;
+    p.a_src = w.a_base + 2 * static_cast<uint64_t>(c0 * w.ha * w.wa);
+    p.a_d[0] = w.n;
+    p.a_d[1] = m;
+    p.a_d[2] = w.ha;
+    p.a_d[3] = w.wa;
+    p.a_s[0] = w.ca * w.ha * w.wa;
+    p.a_s[1] = w.ha * w.wa;
+    p.a_s[2] = w.wa;
+    p.a.off = -w.ay.p * w.wa - w.ax.p;
+    p.a.p[0] = w.ha * w.wa;
+    p.a.p[1] = w.wa;
+    p.a.p[2] = 1;
+    p.a.r[0] = m * w.ha * w.wa;
+    p.a.r[1] = w.ay.s * w.wa;
+    p.a.r[2] = w.ax.s;
+    p.y.off = -w.ay.p;
+    p.y.p[1] = 1;
+    p.y.r[1] = w.ay.s;
+    p.y_lim = w.ha;
+    p.x.off = -w.ax.p;
+    p.x.p[2] = 1;
+    p.x.r[2] = w.ax.s;
+    p.x_lim = w.wa;
+    p.b_src = w.b_base;
+    p.b_qs = w.hb * w.wb;
+    p.b_rs[0] = w.q * w.hb * w.wb;
+    p.b_rs[1] = w.wb;
+    p.b_rs[2] = 1;
+    p.out_fp32 = true;
+    p.o_dst = w.dw_base + 4 * static_cast<uint64_t>(c0 * kk);
+    p.o_qs = w.o_qs;
+    p.o_p[0] = kk;
+    p.o_p[1] = w.ax.k;
+    p.o_p[2] = 1;
+    p.label = "channels " + std::to_string(c0) + "-" + std::to_string(c0 + m - 1);
+    check_reduction(p, hw, "weight gradient");
+    out.push_back(p);
+    c0 += m;
+  }
+}
+
+// db[o] = sum over (n, y, x) of dz[n][o][y][x] * 1.0.
+Plan bias_grad_plan(int64_t n, int64_t q, int64_t h, int64_t w, uint64_t dz, uint64_t db) {
+  Plan p;
+  p.q = q;
+  p.rn[0] = n;
+  p.rn[1] = h;
+  p.rn[2] = w;
+  p.a_one = true;
+  p.b_src = dz;
+  p.b_qs = h * w;
+  p.b_rs[0] = q * h * w;
+  p.b_rs[1] = w;
+  p.b_rs[2] = 1;
+  p.out_fp32 = true;
+  p.o_dst = db;
+  p.o_qs = 1;
+  p.label = "bias gradient";
+  return p;
+}
+
+// Linear layers: p = batch positions n0..n0+nn-1, r = the r features of A's rows [N][r].
+Plan linear_plan(int64_t n0, int64_t nn, int64_t q, int64_t r, uint64_t a, uint64_t b,
+                 int64_t b_qs, int64_t b_rs) {
+  Plan p;
+  p.q = q;
+  p.pn[2] = nn;
+  p.rn[2] = r;
+  p.a_src = a + 2 * static_cast<uint64_t>(n0 * r);
+  p.a_d[2] = nn;
+  p.a_d[3] = r;
+  p.a_s[2] = r;
+  p.a.p[2] = r;
+  p.a.r[2] = 1;
+  p.b_src = b;
+  p.b_qs = b_qs;
+  p.b_rs[2] = b_rs;
+  return p;
+}
+
+}  // namespace
+
+uint64_t mask_bytes(const LayerSpec &s, const HwConfig &) {
+  switch (s.type) {
+    case LayerType::kLinear:
+      return static_cast<uint64_t>(s.out_channels) * ceil_div(s.batch, 8);
+    case LayerType::kConv2d:
+      return static_cast<uint64_t>(s.batch) * s.out_channels * ceil_div(s.out_h() * s.out_w(), 8);
+    case LayerType::kConvTranspose2d: {
+      ConvOperands c = conv_operands(s);
+      c.oh = s.out_h();
+      c.ow = s.out_w();
+      return static_cast<uint64_t>(s.batch) * s.out_channels * transposed_plane_bytes(c);
+    }
+  }
+  return 0;
+}
+
+namespace {
+
+// Calls f(y element index, mask bit index) for every output of the layer.
+void for_each_mask_bit(const LayerSpec &s, const std::function<void(uint64_t, uint64_t)> &f) {
+  const int64_t o = s.out_channels;
+  if (s.type == LayerType::kLinear) {
+    const int64_t row = ceil_div(s.batch, 8) * 8;
+    for (int64_t n = 0; n < s.batch; ++n)
+      for (int64_t q = 0; q < o; ++q) f(n * o + q, q * row + n);
+    return;
+  }
+  const int64_t oh = s.out_h(), ow = s.out_w();
+  if (s.type == LayerType::kConv2d) {
+    const int64_t plane = ceil_div(oh * ow, 8) * 8;
+    for (int64_t n = 0; n < s.batch; ++n)
+      for (int64_t q = 0; q < o; ++q)
+        for (int64_t i = 0; i < oh * ow; ++i) f((n * o + q) * oh * ow + i, (n * o + q) * plane + i);
+    return;
+  }
+  ConvOperands c = conv_operands(s);
+  c.oh = oh;
+  c.ow = ow;
+  const int64_t plane = transposed_plane_bytes(c) * 8;
+  for (int64_t n = 0; n < s.batch; ++n)
+    for (int64_t q = 0; q < o; ++q) {
+      int64_t off = 0;
+      for (int64_t phy = 0; phy < c.ay.s; ++phy)
+        for (int64_t phx = 0; phx < c.ax.s; ++phx) {
+          const Phase1 fy = phase_of(c.ay, oh, phy), fx = phase_of(c.ax, ow, phx);
+          for (int64_t py = 0; py < fy.count; ++py)
+            for (int64_t px = 0; px < fx.count; ++px)
+              f((n * o + q) * oh * ow + (phy + c.ay.s * py) * ow + phx + c.ax.s * px,
+                (n * o + q) * plane + off + py * fx.count + px);
+          off += ceil_div(fy.count * fx.count, 8) * 8;
+        }
+    }
+}
+
+}  // namespace
+
+std::vector<uint8_t> unpack_mask(const LayerSpec &s, const HwConfig &,
+                                 const std::vector<uint8_t> &packed) {
+  std::vector<uint8_t> out(static_cast<size_t>(s.batch) * s.out_channels * s.out_h() * s.out_w());
+  if (s.type == LayerType::kLinear) out.assign(static_cast<size_t>(s.batch) * s.out_channels, 0);
+  for_each_mask_bit(s, [&](uint64_t e, uint64_t bit) {
+    out.at(e) = (packed.at(bit / 8) >> (bit % 8)) & 1u;
+  });
+  return out;
+}
+
+std::vector<uint8_t> pack_mask(const LayerSpec &s, const HwConfig &hw,
+                               const std::vector<uint8_t> &per_element) {
+  std::vector<uint8_t> packed(mask_bytes(s, hw), 0);
+  for_each_mask_bit(s, [&](uint64_t e, uint64_t bit) {
+    if (per_element.at(e)) packed.at(bit / 8) |= static_cast<uint8_t>(1u << (bit % 8));
+  });
+  return packed;
+}
+
+std::vector<Job> compile_layer(const LayerSpec &s, Phase phase, const HwConfig &hw,
+                               const LayerAddrs &addrs) {
+  const std::string bad = s.validate();
+  if (!bad.empty()) throw std::invalid_argument(bad);
+  if (s.format.exp_w != hw.format.exp_w || s.format.man_w != hw.format.man_w) {
+    throw std::invalid_argument("format: the layer's format differs from the hardware's");
+  }
+  std::vector<Plan> plans;
+  const int64_t n = s.batch, ci = s.in_channels, co = s.out_channels;
+  const int64_t kk = static_cast<int64_t>(s.kernel_h) * s.kernel_w;
+  const bool act = s.activation != fp::Act::kNone;
+
+  if (s.type == LayerType::kLinear) {
+    // Batch positions in chunks that fit the A buffer and keep the mask byte-aligned.
+    auto chunks = [&](int64_t row) {
+      return pick_chunk(n, 8, [&](int64_t m) { return m * row; }, hw.a_depth, "layer");
+    };
+    if (phase == Phase::kForward) {
+      const int64_t m = chunks(ci);
+      for (int64_t n0 = 0; n0 < n; n0 += m) {
+        const int64_t nn = std::min(m, n - n0);
+        Plan p = linear_plan(n0, nn, co, ci, addrs.x, addrs.w, ci, 1);
+        p.bias = s.bias;
+        p.bias_src = addrs.b;
+        p.o_dst = addrs.y + 2 * static_cast<uint64_t>(n0 * co);
+        p.o_qs = 1;
+        p.o_p[2] = co;
+        p.mask = act;
+        p.m_dst = addrs.mask + static_cast<uint64_t>(n0 / 8);
+        p.m_qs = ceil_div(n, 8);
+        p.label = "batch " + std::to_string(n0) + "-" + std::to_string(n0 + nn - 1);
+        plans.push_back(p);
+      }
+    } else if (phase == Phase::kErrorProp) {
+      const int64_t m = chunks(co);
+      for (int64_t n0 = 0; n0 < n; n0 += m) {
+        const int64_t nn = std::min(m, n - n0);
+        Plan p = linear_plan(n0, nn, ci, co, addrs.dz, addrs.w, 1, ci);
+        p.o_dst = addrs.dx + 2 * static_cast<uint64_t>(n0 * ci);
+        p.o_qs = 1;
+        p.o_p[2] = ci;
+        p.label = "batch " + std::to_string(n0) + "-" + std::to_string(n0 + nn - 1);
+        plans.push_back(p);
+      }
+    } else {
+      // dW[o, i] = sum_n dz[n, o] x[n, i]: p = i, r = n; A = x as an [N][C] box.
+      Plan p;
+      p.q = co;
+      p.pn[2] = ci;
+      p.rn[2] = n;
+      p.a_src = addrs.x;
+      p.a_d[2] = n;
+      p.a_d[3] = ci;
+      p.a_s[2] = ci;
+      p.a.p[2] = 1;
+      p.a.r[2] = ci;
+      p.b_src = addrs.dz;
+      p.b_qs = 1;
+      p.b_rs[2] = co;
+      p.out_fp32 = true;
+      p.o_dst = addrs.dw;
+      p.o_qs = ci;
+      p.o_p[2] = 1;
+      p.label = "weights";
+      if (n * ci > hw.a_depth) {
+        throw std::invalid_argument("layer: batch * in_features = " + std::to_string(n * ci) +
+                                    " exceeds the A buffer (" + std::to_string(hw.a_depth) + ")");
+      }
+      check_reduction(p, hw, "weight gradient");
+      plans.push_back(p);
+      Plan b = bias_grad_plan(n, co, 1, 1, addrs.dz, addrs.db);
+      b.b_qs = 1;
+      b.b_rs[0] = co;
+      check_reduction(b, hw, "bias gradient");
+      plans.push_back(b);
+    }
+  } else {
+    const bool transposed = s.type == LayerType::kConvTranspose2d;
+    const int64_t h = s.in_h, w = s.in_w, oh = s.out_h(), ow = s.out_w();
+    if (phase == Phase::kWeightGrad) {
+      WgOperands g{};
+      g.n = n;
+      g.ay = {s.kernel_h, s.stride_h, s.padding_h};
+      g.ax = {s.kernel_w, s.stride_w, s.padding_w};
+      if (!transposed) {
+        // dW[o,i,ky,kx] = sum dz[n,o,oy,ox] x[n,i,oy*s-p+ky, ox*s-p+kx]
+        g.ca = ci, g.ha = h, g.wa = w, g.q = co, g.hb = oh, g.wb = ow;
+        g.a_base = addrs.x, g.b_base = addrs.dz, g.o_qs = ci * kk;
+      } else {
+        // dW[i,o,ky,kx] = sum x[n,i,iy,ix] dz[n,o,iy*s-p+ky, ix*s-p+kx]
+        g.ca = co, g.ha = oh, g.wa = ow, g.q = ci, g.hb = h, g.wb = w;
+        g.a_base = addrs.dz, g.b_base = addrs.x, g.o_qs = co * kk;
+      }
+      g.dw_base = addrs.dw;
+      wg_jobs(g, hw, plans);
+      Plan b = bias_grad_plan(n, co, oh, ow, addrs.dz, addrs.db);
+      check_reduction(b, hw, "bias gradient");
+      plans.push_back(b);
+    } else {
+      ConvOperands c = conv_operands(s);
+      if (phase == Phase::kForward) {
+        c.rch = ci, c.ha = h, c.wa = w, c.q = co, c.oh = oh, c.ow = ow;
+        c.a_base = addrs.x, c.out_base = addrs.y, c.b_base = addrs.w;
+        c.b_qs = transposed ? kk : ci * kk;
+        c.b_r0s = transposed ? co * kk : kk;
+        c.bias = s.bias, c.bias_base = addrs.b;
+        c.mask = act, c.mask_base = addrs.mask;
+      } else {
+        c.rch = co, c.ha = oh, c.wa = ow, c.q = ci, c.oh = h, c.ow = w;
+        c.a_base = addrs.dz, c.out_base = addrs.dx, c.b_base = addrs.w;
+        c.b_qs = transposed ? co * kk : kk;
+        c.b_r0s = transposed ? kk : ci * kk;
+      }
+      // FP of conv2d and EP of conv_transpose2d read A through a direct window; the other two
+      // through a transposed one.
+      const bool use_transposed = (phase == Phase::kForward) == transposed;
+      if (use_transposed) {
+        transposed_jobs(c, hw, plans);
+      } else {
+        direct_jobs(c, hw, plans);
+      }
+    }
+  }
+  std::vector<Job> jobs;
+  for (const Plan &p : plans) {
+    check_reduction(p, hw, "layer");
+    jobs.push_back(to_job(p, s, hw));
+  }
+  return jobs;
+}
+
+std::vector<Job> masked_grad_jobs(const LayerSpec &, const HwConfig &, const LayerAddrs &) {
+  throw std::invalid_argument(
+      "activation: EP and WG after ReLU/LeakyReLU need MASK_GRAD, not implemented yet");
+}
+
+}  // namespace ganpu::rt

@@ -1,0 +1,500 @@
+// Layer job files; see layer_json.hpp.
+
+#include "runtime/layer_json.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <utility>
+
+namespace ganpu::rt {
+
+namespace {
+
+using Json = nlohmann::ordered_json;  // keeps the file's order, so errors follow it
+
+const std::vector<std::string> kFields = {
+    "layer",          "phase",        "format",     "batch",          "in_channels", "out_channels",
+    "in_features",    "out_features", "input_size", "kernel_size",    "stride",      "padding",
+    "output_padding", "bias",         "activation", "negative_slope", "tensors",
+};
+
+size_t edit_distance(const std::string &a, const std::string &b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                        std::tolower(static_cast<unsigned char>(b[j - 1]));
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string first_word(const std::string &s) {
+  std::string w = s.substr(0, s.find('_'));
+  for (char &c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return w;
+}
+
+// The known field closest to an unknown one: within edit distance 2, or else the only field
+// whose first word ("kernel" of "kernel_size") is the unknown name's first word. "" if none.
+std::string suggest(const std::string &unknown) {
+  std::string best;
+  size_t best_d = 3;
+  for (const std::string &f : kFields) {
+    const size_t d = edit_distance(unknown, f);
+    if (d < best_d) {
+      best_d = d;
+      best = f;
+    }
+  }
+  if (!best.empty()) return best;
+  std::vector<std::string> same_word;
+  for (const std::string &f : kFields)
+    if (first_word(f) == first_word(unknown)) same_word.push_back(f);
+  return same_word.size() == 1 ? same_word[0] : "";
+}
+
+std::string type_of(const Json &v) {
+  switch (v.type()) {
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::boolean:
+      return "boolean";
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+      return "integer";
+    case Json::value_t::number_float:
+      return "non-integer number " + v.dump();
+    case Json::value_t::string:
+      return "string";
+    case Json::value_t::array:
+      return "array of " + std::to_string(v.size()) + (v.size() == 1 ? " element" : " elements");
+    case Json::value_t::object:
+      return "object";
+    default:
+      return "unsupported value";
+  }
+}
+
+// Reads the fields of one job file; every error names the file and the field.
+class Reader {
+ public:
+  Reader(std::string file, const Json &root) : file_(std::move(file)), root_(root) {}
+
+  [[noreturn]] void fail(const std::string &msg) const { throw SpecError(file_ + ": " + msg); }
+  [[noreturn]] void fail(const std::string &field, const std::string &msg) const {
+    fail(field + ": " + msg);
+  }
+
+  bool has(const std::string &field) const { return root_.contains(field); }
+  const Json &at(const std::string &field) const { return root_.at(field); }
+
+  std::string string_of(const std::string &field) const {
+    const Json &v = at(field);
+    if (!v.is_string()) fail(field, "expected a string, got " + type_of(v));
+    return v.get<std::string>();
+  }
+
+  bool bool_of(const std::string &field) const {
+    const Json &v = at(field);
+    if (!v.is_boolean()) fail(field, "expected true or false, got " + type_of(v));
+    return v.get<bool>();
+  }
+
+  // An integer in [min, INT_MAX].
+  int int_of(const std::string &field, const Json &v, int min, const std::string &expected) const {
+    if (!v.is_number_integer()) fail(field, "expected " + expected + ", got " + type_of(v));
+    const bool negative = v.is_number_unsigned() ? false : v.get<int64_t>() < 0;
+    if (!negative &&
+        (v.is_number_unsigned() ? v.get<uint64_t>() > INT_MAX : v.get<int64_t>() > INT_MAX))
+      fail(field, v.dump() + " is out of range");
+    const int64_t x =
+        v.is_number_unsigned() ? static_cast<int64_t>(v.get<uint64_t>()) : v.get<int64_t>();
+    if (x < min)
+      fail(field, min == 0 ? "must not be negative, got " + v.dump()
+                           : "must be at least " + std::to_string(min) + ", got " + v.dump());
+    return static_cast<int>(x);
+  }
+  int int_of(const std::string &field, int min) const {
+    return int_of(field, at(field), min, "an integer");
+  }
+
+  // An integer (both values) or a pair of integers.
+  std::pair<int, int> pair_of(const std::string &field, int min) const {
+    const Json &v = at(field);
+    const std::string expected = "an integer or a pair of integers";
+    if (v.is_array()) {
+      if (v.size() != 2) fail(field, "expected " + expected + ", got " + type_of(v));
+      for (const Json &e : v)
+        if (!e.is_number_integer())
+          fail(field, "expected " + expected + ", got an array containing " + type_of(e));
+      return {int_of(field, v[0], min, expected), int_of(field, v[1], min, expected)};
+    }
+    const int x = int_of(field, v, min, expected);
+    return {x, x};
+  }
+
+  // One of `names`; returns its index.
+  size_t choice_of(const std::string &field, const std::string &what,
+                   const std::vector<std::string> &names) const {
+    const std::string s = string_of(field);
+    for (size_t i = 0; i < names.size(); ++i)
+      if (s == names[i]) return i;
+    std::string list;
+    for (const std::string &n : names) list += (list.empty() ? "" : ", ") + n;
+    fail(field, "unknown " + what + " '" + s + "' (expected " + list + ")");
+  }
+
+  // A required field under `name`, or under its alias (not both).
+  std::string aliased(const std::string &name, const std::string &alias, bool alias_allowed,
+                      const std::string &layer) const {
+    if (has(alias) && !alias_allowed)
+      fail(alias, "only for linear layers (a " + layer + " layer uses '" + name + "')");
+    if (has(alias) && has(name))
+      fail(alias, "given together with '" + name + "' (the two name the same field)");
+    if (has(alias)) return alias;
+    if (has(name)) return name;
+    fail(alias_allowed ? "missing field '" + alias + "' (or '" + name + "')"
+                       : "missing field '" + name + "'");
+  }
+
+  const std::string &file() const { return file_; }
+
+ private:
+  std::string file_;
+  const Json &root_;
+};
+
+Json parse_text(const std::string &file, const std::string &text) {
+  // nlohmann keeps the last of repeated keys silently; a callback catches them.
+  struct Level {
+    std::set<std::string> keys;
+    std::string last;
+  };
+  std::vector<Level> levels;
+  std::string duplicate;
+  const auto cb = [&](int, Json::parse_event_t ev, Json &parsed) {
+    switch (ev) {
+      case Json::parse_event_t::object_start:
+        levels.emplace_back();
+        break;
+      case Json::parse_event_t::object_end:
+        if (!levels.empty()) levels.pop_back();
+        break;
+      case Json::parse_event_t::key: {
+        if (levels.empty()) break;
+        const std::string key = parsed.get<std::string>();
+        if (!levels.back().keys.insert(key).second && duplicate.empty()) {
+          for (size_t i = 0; i + 1 < levels.size(); ++i) duplicate += levels[i].last + ": ";
+          duplicate += "duplicate field '" + key + "'";
+        }
+        levels.back().last = key;
+        break;
+      }
+      default:
+        break;
+    }
+    return true;
+  };
+  Json root;
+  try {
+    root = Json::parse(text, cb);
+  } catch (const Json::parse_error &e) {
+    std::string what = e.what();
+    const size_t bracket = what.find("] ");
+    if (bracket != std::string::npos) what = what.substr(bracket + 2);
+    throw SpecError(file + ": malformed JSON at byte " + std::to_string(e.byte) + ": " + what);
+  } catch (const Json::exception &e) {  // e.g. out_of_range.406: a number too large
+    std::string what = e.what();
+    const size_t bracket = what.find("] ");
+    if (bracket != std::string::npos) what = what.substr(bracket + 2);
+    throw SpecError(file + ": malformed JSON: " + what);
+  }
+  if (!duplicate.empty()) throw SpecError(file + ": " + duplicate);
+  return root;
+}
+
+std::string resolve(const std::string &file, const std::string &p) {
+  const std::filesystem::path path(p);
+  if (path.is_absolute()) return path.lexically_normal().string();
+  const std::filesystem::path dir = std::filesystem::path(file).parent_path();
+  return (dir / path).lexically_normal().string();
+}
+
+bool same_format(fp::Format a, fp::Format b) { return a.exp_w == b.exp_w && a.man_w == b.man_w; }
+
+}  // namespace
+
+// ---- Names -------------------------------------------------------------------------------------
+
+const char *layer_json_name(model::LayerType t) {
+  switch (t) {
+    case model::LayerType::kConv2d:
+      return "conv2d";
+    case model::LayerType::kConvTranspose2d:
+      return "conv_transpose2d";
+    case model::LayerType::kLinear:
+      return "linear";
+  }
+  return "unknown";
+}
+
+const char *phase_json_name(model::Phase p) {
+  switch (p) {
+    case model::Phase::kForward:
+      return "fp";
+    case model::Phase::kErrorProp:
+      return "ep";
+    case model::Phase::kWeightGrad:
+      return "wg";
+  }
+  return "unknown";
+}
+
+const char *format_json_name(fp::Format f) {
+  if (same_format(f, fp::kFp16)) return "fp16";
+  if (same_format(f, fp::kBf16)) return "bf16";
+  return "unknown";
+}
+
+const char *act_json_name(fp::Act a) {
+  switch (a) {
+    case fp::Act::kNone:
+      return "none";
+    case fp::Act::kRelu:
+      return "relu";
+    case fp::Act::kLeakyRelu:
+      return "leaky_relu";
+  }
+  return "unknown";
+}
+
+std::vector<TensorRole> phase_tensors(model::Phase p, bool bias) {
+  switch (p) {
+    case model::Phase::kForward: {
+      std::vector<TensorRole> t = {{"x", true}, {"w", true}};
+      if (bias) t.push_back({"b", false});
+      return t;
+    }
+    case model::Phase::kErrorProp:
+      return {{"dy", true}, {"w", true}, {"mask", true}};
+    case model::Phase::kWeightGrad:
+      return {{"x", true}, {"dy", true}, {"mask", true}};
+  }
+  return {};
+}
+
+// ---- Rounding ----------------------------------------------------------------------------------
+
+uint32_t round_double_to_format(fp::Format f, double v) {
+  if (f.precision() + 2 > fp::kFp32.precision() || f.exp_w > fp::kFp32.exp_w)
+    throw std::invalid_argument("round_double_to_format: format wider than FP32 minus 2 bits");
+  uint64_t d;
+  std::memcpy(&d, &v, sizeof d);
+  const uint32_t sign = static_cast<uint32_t>(d >> 63) << 31;
+  const int e = static_cast<int>((d >> 52) & 0x7FF);
+  const uint64_t m = d & ((uint64_t{1} << 52) - 1);
+  uint32_t f32;
+  if (e == 0x7FF) {
+    f32 = sign | 0x7F800000u | (m != 0 ? 0x00400000u : 0u);  // Inf or a quiet NaN
+  } else if (e == 0) {
+    f32 = sign | (m != 0 ? 1u : 0u);  // zero, or a double subnormal: far below any FP32
+  } else {
+    const int exp = e - 1023;
+    const uint64_t sig = (uint64_t{1} << 52) | m;  // value = sig * 2^(exp - 52)
+    if (exp > 127) {
+      f32 = sign | 0x7F800000u;  // beyond FP32, so beyond f: RNE overflows to infinity
+    } else {
+      // Keep the bits down to FP32's quantum (2^(exp-23) for normals, 2^-149 below), and
+      // round to odd: set the last kept bit if anything non-zero was dropped.
+      const int shift = exp >= -126 ? 29 : 29 + (-126 - exp);
+      const uint64_t kept = shift >= 64 ? 0 : sig >> shift;
+      const bool sticky = shift >= 64 ? true : (sig & ((uint64_t{1} << shift) - 1)) != 0;
+      uint32_t bits;
+      if (exp >= -126)
+        bits = (static_cast<uint32_t>(exp + 127) << 23) | (static_cast<uint32_t>(kept) & 0x7FFFFFu);
+      else
+        bits = static_cast<uint32_t>(kept);  // subnormal: exponent field 0
+      f32 = sign | bits | (sticky ? 1u : 0u);
+    }
+  }
+  return fp::narrow(f, f32);
+}
+
+// ---- Parsing -----------------------------------------------------------------------------------
+
+LayerJob parse_layer_json(const std::string &path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw SpecError(path + ": cannot open: is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw SpecError(path + ": cannot open: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw SpecError(path + ": read error");
+
+  const Json root = parse_text(path, text.str());
+  if (!root.is_object())
+    throw SpecError(path + ": the top level must be a JSON object, got " + type_of(root));
+  const Reader r(path, root);
+  for (const auto &item : root.items()) {
+    if (std::find(kFields.begin(), kFields.end(), item.key()) != kFields.end()) continue;
+    const std::string hint = suggest(item.key());
+    r.fail("unknown field '" + item.key() + "'" +
+           (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+  }
+
+  LayerJob job;
+  model::LayerSpec &s = job.spec;
+  if (!r.has("layer")) r.fail("missing field 'layer'");
+  s.type = static_cast<model::LayerType>(
+      r.choice_of("layer", "layer type", {"conv2d", "conv_transpose2d", "linear"}));
+  const std::string layer = layer_json_name(s.type);
+  const bool linear = s.type == model::LayerType::kLinear;
+  if (!r.has("phase")) r.fail("missing field 'phase'");
+  job.phase = static_cast<model::Phase>(r.choice_of("phase", "phase", {"fp", "ep", "wg"}));
+  s.format = fp::kFp16;
+  if (r.has("format") && r.choice_of("format", "format", {"fp16", "bf16"}) == 1)
+    s.format = fp::kBf16;
+
+  if (!r.has("batch")) r.fail("missing field 'batch'");
+  s.batch = r.int_of("batch", 1);
+  s.in_channels = r.int_of(r.aliased("in_channels", "in_features", linear, layer), 1);
+  s.out_channels = r.int_of(r.aliased("out_channels", "out_features", linear, layer), 1);
+
+  // Spatial fields: required / defaulted for conv layers, only their defaults for linear.
+  struct Spatial {
+    const char *name;
+    int *h;
+    int *w;
+    int min;
+    int default_value;  // -1: required
+  };
+  const Spatial spatial[] = {
+      {"input_size", &s.in_h, &s.in_w, 1, linear ? 1 : -1},
+      {"kernel_size", &s.kernel_h, &s.kernel_w, 1, linear ? 1 : -1},
+      {"stride", &s.stride_h, &s.stride_w, 1, 1},
+      {"padding", &s.padding_h, &s.padding_w, 0, 0},
+      {"output_padding", &s.output_padding_h, &s.output_padding_w, 0, 0},
+  };
+  for (const Spatial &f : spatial) {
+    const bool allowed = !linear && (std::string(f.name) != "output_padding" ||
+                                     s.type == model::LayerType::kConvTranspose2d);
+    if (!r.has(f.name)) {
+      if (f.default_value < 0) r.fail(std::string("missing field '") + f.name + "'");
+      *f.h = *f.w = f.default_value;
+      continue;
+    }
+    const auto [h, w] = r.pair_of(f.name, f.min);
+    if (!allowed && (h != f.default_value || w != f.default_value))
+      r.fail(f.name, (linear ? std::string("not used by a linear layer")
+                             : std::string("only for conv_transpose2d layers")) +
+                         " (only the default " + std::to_string(f.default_value) + " is accepted)");
+    *f.h = h;
+    *f.w = w;
+  }
+
+  s.bias = r.has("bias") ? r.bool_of("bias") : false;
+  s.activation = fp::Act::kNone;
+  if (r.has("activation"))
+    s.activation = static_cast<fp::Act>(
+        r.choice_of("activation", "activation", {"none", "relu", "leaky_relu"}));
+  // negative_slope is checked whenever it is given, but used by leaky_relu only.
+  double slope = 0.01;  // torch.nn.LeakyReLU's default
+  if (r.has("negative_slope")) {
+    const Json &v = r.at("negative_slope");
+    if (!v.is_number()) r.fail("negative_slope", "expected a number, got " + type_of(v));
+    slope = v.get<double>();
+    if (!std::isfinite(slope)) r.fail("negative_slope", "must be finite, got " + v.dump());
+  }
+  s.negative_slope = 0;
+  if (s.activation == fp::Act::kLeakyRelu) {
+    s.negative_slope = round_double_to_format(s.format, slope);
+    const uint32_t exp_all_ones = ((1u << s.format.exp_w) - 1u) << s.format.man_w;
+    if ((s.negative_slope & exp_all_ones) == exp_all_ones)
+      r.fail("negative_slope",
+             "overflows " + std::string(format_json_name(s.format)) + " (rounds to infinity)");
+  }
+
+  if (r.has("tensors")) {
+    const Json &t = r.at("tensors");
+    if (!t.is_object()) r.fail("tensors", "expected an object of name: path, got " + type_of(t));
+    const std::vector<TensorRole> roles = phase_tensors(job.phase, s.bias);
+    std::string names;
+    for (const TensorRole &role : roles)
+      names += (names.empty() ? "" : ", ") + role.name + (role.required ? "" : " (optional)");
+    const std::string phase = phase_json_name(job.phase);
+    for (const auto &item : t.items()) {
+      const std::string &name = item.key();
+      const bool known = std::any_of(roles.begin(), roles.end(),
+                                     [&](const TensorRole &x) { return x.name == name; });
+      if (!known) {
+        if (name == "b" && job.phase == model::Phase::kForward)
+          r.fail("tensors", "tensor 'b' given but the layer has no bias (\"bias\": false)");
+        r.fail("tensors",
+               "unexpected tensor '" + name + "' for phase " + phase + " (expected " + names + ")");
+      }
+      if (!item.value().is_string() || item.value().get<std::string>().empty())
+        r.fail("tensors." + name, "expected a file path (non-empty string), got " +
+                                      (item.value().is_string() ? std::string("an empty string")
+                                                                : type_of(item.value())));
+      job.tensor_paths[name] = resolve(path, item.value().get<std::string>());
+    }
+    for (const TensorRole &role : roles)
+      if (role.required && job.tensor_paths.count(role.name) == 0)
+        r.fail("tensors",
+               "missing tensor '" + role.name + "' (phase " + phase + " reads " + names + ")");
+  }
+
+  const std::string problem = s.validate();
+  if (!problem.empty()) r.fail(problem);
+  return job;
+}
+
+nlohmann::json spec_to_json(const model::LayerSpec &s, model::Phase p) {
+  nlohmann::json j;
+  j["layer"] = layer_json_name(s.type);
+  j["phase"] = phase_json_name(p);
+  j["format"] = format_json_name(s.format);
+  j["batch"] = s.batch;
+  const auto pair = [](int a, int b) { return nlohmann::json::array({a, b}); };
+  if (s.type == model::LayerType::kLinear) {
+    j["in_features"] = s.in_channels;
+    j["out_features"] = s.out_channels;
+  } else {
+    j["in_channels"] = s.in_channels;
+    j["out_channels"] = s.out_channels;
+    j["input_size"] = pair(s.in_h, s.in_w);
+    j["kernel_size"] = pair(s.kernel_h, s.kernel_w);
+    j["stride"] = pair(s.stride_h, s.stride_w);
+    j["padding"] = pair(s.padding_h, s.padding_w);
+    if (s.type == model::LayerType::kConvTranspose2d)
+      j["output_padding"] = pair(s.output_padding_h, s.output_padding_w);
+  }
+  j["bias"] = s.bias;
+  j["activation"] = act_json_name(s.activation);
+  if (s.activation == fp::Act::kLeakyRelu) {
+    // Exact: every FP16/BF16 value is an FP32 value, and every FP32 value a double.
+    const uint32_t bits = fp::widen(s.format, s.negative_slope);
+    float value;
+    std::memcpy(&value, &bits, sizeof value);
+    j["negative_slope"] = static_cast<double>(value);
+  }
+  return j;
+}
+
+}  // namespace ganpu::rt

@@ -1,0 +1,80 @@
+// Layer job files: the JSON that `ganpu-sim layer SPEC.json` reads.
+//
+//   {
+//     "layer": "conv2d",          conv2d | conv_transpose2d | linear            (required)
+//     "phase": "fp",              fp | ep | wg                                   (required)
+//     "format": "fp16",           fp16 | bf16                                    (default fp16)
+//     "batch": 2,                                                                (required)
+//     "in_channels": 3,           linear: or "in_features"                       (required)
+//     "out_channels": 8,          linear: or "out_features"                      (required)
+//     "input_size": [9, 9],       H, W of x; an integer means square      (required, conv only)
+//     "kernel_size": 3,           integer or [kh, kw]                     (required, conv only)
+//     "stride": 2,                integer or pair                         (default 1, conv only)
+//     "padding": 1,               integer or pair                         (default 0, conv only)
+//     "output_padding": 0,        integer or pair               (default 0, conv_transpose2d only)
+//     "bias": true,                                                              (default false)
+//     "activation": "relu",       none | relu | leaky_relu                       (default none)
+//     "negative_slope": 0.2,      used by leaky_relu only; rounded to the format (RNE)
+//                                                                               (default 0.01)
+//     "tensors": {"x": "x.npy", "w": "w.npy"}   optional; relative to the JSON file's folder
+//   }
+//
+// A linear layer may give the conv-only fields only with their default values (input_size
+// and kernel_size 1). The tensors a phase reads: fp x, w and b (b only with bias, optional);
+// ep dy, w, mask; wg x, dy, mask. If "tensors" is given it must name every required one.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "model/fp_model.hpp"
+#include "model/layer.hpp"
+
+namespace ganpu::rt {
+
+// A bad job file; the message names the file and the field.
+class SpecError : public std::runtime_error {
+ public:
+  explicit SpecError(const std::string &msg) : std::runtime_error(msg) {}
+};
+
+struct LayerJob {
+  model::LayerSpec spec;
+  model::Phase phase = model::Phase::kForward;
+  // Tensor name ("x", "w", "b", "dy", "mask") -> path: absolute, or relative to the current
+  // directory (a relative path in the file is taken relative to the file's folder).
+  std::map<std::string, std::string> tensor_paths;
+};
+
+// Reads and checks a job file, including LayerSpec::validate(). Throws SpecError.
+LayerJob parse_layer_json(const std::string &path);
+
+// The job's fields in the file's format (no "tensors"); linear layers get in_features and
+// out_features and no spatial fields. parse_layer_json reads it back to the same spec.
+nlohmann::json spec_to_json(const model::LayerSpec &s, model::Phase p);
+
+// The names used in job files: "conv2d", "fp", "fp16", "leaky_relu".
+const char *layer_json_name(model::LayerType t);
+const char *phase_json_name(model::Phase p);
+const char *format_json_name(fp::Format f);  // "fp16", "bf16", else "unknown"
+const char *act_json_name(fp::Act a);
+
+struct TensorRole {
+  std::string name;
+  bool required;
+};
+// The tensors a phase reads, in order: fp x, w (+ optional b with bias); ep dy, w, mask;
+// wg x, dy, mask.
+std::vector<TensorRole> phase_tensors(model::Phase p, bool bias);
+
+// A double rounded to format f (FP16 or BF16, or any format of precision <= 22 bits) with
+// round-to-nearest-even, overflow to infinity, as one correctly rounded conversion: the
+// double is first rounded to FP32 with round-to-odd on its bit pattern, which makes the
+// following fp::narrow (RNE) exact. Throws std::invalid_argument for a wider format.
+uint32_t round_double_to_format(fp::Format f, double v);
+
+}  // namespace ganpu::rt

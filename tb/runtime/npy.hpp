@@ -1,0 +1,90 @@
+// NumPy .npy files: the exchange format of tensors between PyTorch and the simulator.
+//
+// Reads format versions 1.0, 2.0 and 3.0 and writes 1.0, byte for byte as numpy.save does.
+// Only the dtypes the accelerator exchanges are supported, all little-endian and in C order:
+//   <f2  float16 tensors (FP16 layers)
+//   <u2  uint16 bit patterns of bfloat16 tensors (BF16 layers), as PyTorch exports them with
+//        t.view(torch.uint16).numpy() (NumPy has no bfloat16)
+//   <f4  float32 tensors (FP32 results such as weight gradients)
+//   |u1  |b1  masks
+// A descr with byte order '=' reads as '<' (this host is little-endian); '|' marks 1-byte types.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "model/fp_model.hpp"
+#include "model/layer.hpp"
+
+namespace ganpu::rt {
+
+// Any problem with an .npy file or with its contents; the message names the file (or the
+// tensor) and the problem.
+class NpyError : public std::runtime_error {
+ public:
+  explicit NpyError(const std::string &msg) : std::runtime_error(msg) {}
+};
+
+struct NpyArray {
+  std::string dtype;           // "<f2", "<f4", "<u2", "|u1" or "|b1", as in the header descr
+  std::vector<int64_t> shape;  // () for a scalar
+  std::vector<uint8_t> bytes;  // the data, C order, little-endian
+  std::string path;            // the file it was read from; empty if built in memory
+
+  int64_t count() const;    // number of elements (1 for shape ())
+  size_t itemsize() const;  // bytes per element; 0 for an unsupported dtype
+  // Element i as an unsigned little-endian integer of itemsize() bytes (the bit pattern).
+  uint32_t bits(size_t i) const;
+};
+
+// "<f2, <f4, <u2, |u1, |b1": the dtypes read_npy and write_npy accept.
+const std::vector<std::string> &npy_supported_dtypes();
+// Bytes per element of a supported dtype (after npy_canonical_dtype), else 0.
+size_t npy_itemsize(const std::string &dtype);
+// The dtype as stored in NpyArray::dtype: '=' becomes '<', and 1-byte types get '|'.
+// Returns the input unchanged if it is not one of the supported dtypes.
+std::string npy_canonical_dtype(const std::string &dtype);
+
+// Python's repr of a shape tuple: "()", "(5,)", "(2, 3, 4)".
+std::string shape_str(const std::vector<int64_t> &shape);
+bool npy_shape_equals(const std::vector<int64_t> &a, const std::vector<int64_t> &b);
+// Elements in a tensor of this shape; throws NpyError on negative dimensions or overflow.
+int64_t shape_count(const std::vector<int64_t> &shape);
+
+// Reads a whole .npy file and checks it completely. Throws NpyError on a missing file, a
+// file that is not .npy, an unsupported version, a malformed header, Fortran order, an
+// unsupported or big-endian dtype, too little data or trailing bytes.
+NpyArray read_npy(const std::string &path);
+
+// Writes a version 1.0 .npy file exactly as numpy.save would, atomically: the data go to
+// path + ".tmp", which is then renamed to path, so a failure never leaves a partial file
+// (nor the .tmp file). `bytes` must equal shape_count(shape) * itemsize. Throws NpyError.
+void write_npy(const std::string &path, const std::string &dtype, const std::vector<int64_t> &shape,
+               const void *data, size_t bytes);
+void write_npy(const std::string &path, const NpyArray &a);
+
+// The .npy dtype that carries tensors of a format: FP16 "<f2", BF16 "<u2", FP32 "<f4".
+// Throws NpyError for any other format.
+std::string npy_dtype_for(fp::Format f);
+
+// A tensor of format f from an array, strictly: FP16 needs <f2, BF16 <u2, FP32 <f4 (the bit
+// patterns are taken as they are). Anything else throws NpyError naming `what` (e.g. "x")
+// and the expected dtype.
+model::Tensor tensor_from_npy(const NpyArray &a, fp::Format f, const std::string &what);
+
+// A 0/1 mask from an array of dtype |b1 or |u1 whose values are all 0 or 1.
+model::Tensor mask_from_npy(const NpyArray &a, const std::string &what);
+
+// An array of the given dtype (any supported one) holding the tensor's values; throws
+// NpyError if a value does not fit the dtype (more than 16 bits for <f2/<u2, not 0/1 for |b1,
+// more than 8 bits for |u1) or if the data do not match the shape.
+NpyArray npy_from_tensor(const model::Tensor &t, const std::string &dtype);
+
+// Throws NpyError "WHAT: expected shape (...), got (...)" if the array has another shape.
+void require_shape(const NpyArray &a, const std::vector<int64_t> &expected,
+                   const std::string &what);
+
+}  // namespace ganpu::rt
