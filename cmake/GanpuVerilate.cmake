@@ -41,3 +41,8 @@ function(ganpu_verilate_configs target regex)
     endif()
   endforeach()
 endfunction()
+
+# Re-run CMake when the source lists or configurations change.
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+             "${PROJECT_SOURCE_DIR}/rtl/rtl_files.f" "${PROJECT_SOURCE_DIR}/rtl/configs.txt"
+             "${PROJECT_SOURCE_DIR}/tb/rtl/tb_files.f")

@@ -11,7 +11,9 @@ rtl/fp/fp_add_round.sv
 rtl/fp/fp_add.sv
 rtl/fp/fp_mac.sv
 rtl/fp/fp_convert.sv
+rtl/fp/fp_mul_round.sv
 rtl/fp/fp_act.sv
+rtl/fp/fp_masked_grad.sv
 rtl/fp/fp_exp_sign.sv
 rtl/common/ganpu_ram_1w1r.sv
 rtl/common/ganpu_fifo_ram.sv

@@ -69,12 +69,23 @@ module ganpu_core #(
 
   typedef enum logic [3:0] {
     StIdle, StCheck, StStageA, StStageB, StStageBias, StTile, StTileWait, StOutWait,
-    StFlush, StFinish
+    StMgMask, StMgDy, StMgOut, StFlush, StFinish
   } state_e;
   state_e state_q, state_d;
 
   ganpu_reg_pkg::desc_t d;
-  assign d = desc_i;
+  logic                 mg;  // a MASK_GRAD job
+  assign d  = desc_i;
+  assign mg = (d.op.opcode == ganpu_reg_pkg::OpcodeMaskGrad);
+
+  // MASK_GRAD: the row of the block being gated, the next dy element to request, and the
+  // tile's dy values and mask bits.
+  logic [RowW-1:0]    mg_row_q, mg_row_d;
+  logic [KW:0]        mg_k_q, mg_k_d;
+  logic [W-1:0]       mg_dy_q [T];
+  logic [T-1:0]       mg_keep_q;
+  logic               mg_cmd_valid;
+  logic signed [31:0] mg_q_off;
 
   // --- Sizes -----------------------------------------------------------------------------------
   logic [47:0] r_total, a_total;
@@ -96,7 +107,7 @@ module ganpu_core #(
 
   logic [PeRows-1:0] row_en;
   for (genvar j = 0; j < PeRows; j++) begin : g_row_en
-    assign row_en[j] = (RowW'(j) < rows);
+    assign row_en[j] = (RowW'(j) < rows) && !mg;
   end
 
   // --- Stagers: one box reader, its elements go to A, B or the bias registers --------------
@@ -123,6 +134,13 @@ module ganpu_core #(
       br_s    = '{d.b_qs, d.b_r0s, d.b_r1s};
       br_s3   = d.b_r2s;
       sink_total = 32'(rows) * 32'(r_total);
+    end else if (state_q == StMgMask) begin
+      br_base = m_row_addr + 32'(mg_row_q) * d.m_qs;
+      br_n    = '{16'd1, 16'd1, 16'd1};
+      br_n3   = 24'((32'(tile_count) + 32'd7) >> 3);
+      br_s    = '{32'sd0, 32'sd0, 32'sd0};
+      br_s3   = 32'sd1;
+      sink_total = (32'(tile_count) + 32'd7) >> 3;
     end else if (state_q == StStageBias) begin
       br_base = d.bias_src + (qb_q << 1);
       br_n    = '{16'd1, 16'd1, 16'd1};
@@ -133,29 +151,56 @@ module ganpu_core #(
     end
   end
 
+  logic        br_valid;
+  logic [31:0] br_addr;
+  logic [23:0] br_len;
+  logic [1:0]  br_esize;
+  assign br_esize = (state_q == StMgMask) ? 2'd0 : 2'd1;  // mask bytes, else 16-bit elements
+
   ganpu_box_reader u_box (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
     .start_i    (br_start),
     .done_o     (br_done),
     .base_i     (br_base),
-    .esize_i    (2'd1),
+    .esize_i    (br_esize),
     .n_i        (br_n),
     .n3_i       (br_n3),
     .s_i        (br_s),
     .s3_i       (br_s3),
-    .cmd_valid_o(rd_cmd_valid_o),
+    .cmd_valid_o(br_valid),
     .cmd_ready_i(rd_cmd_ready_i),
-    .cmd_addr_o (rd_cmd_addr_o),
-    .cmd_len_o  (rd_cmd_len_o)
+    .cmd_addr_o (br_addr),
+    .cmd_len_o  (br_len)
   );
-  assign rd_cmd_esize_o  = 2'd1;
+
+  // MASK_GRAD reads the tile's dy values one element per command (they need not be
+  // contiguous); the box reader is idle meanwhile.
+  assign mg_q_off     = q_off_q + $signed({1'b0, mg_row_q}) * d.o_qs;
+  assign mg_cmd_valid = (state_q == StMgDy) && (mg_k_q < tile_count);
+  assign rd_cmd_valid_o = br_valid | mg_cmd_valid;
+  assign rd_cmd_addr_o  = mg_cmd_valid ?
+      d.g_src + 32'(unsigned'(mg_q_off + tile_o_off[mg_k_q[KW-1:0]]) << 1) : br_addr;
+  assign rd_cmd_len_o   = mg_cmd_valid ? 24'd1 : br_len;
+  assign rd_cmd_esize_o = mg_cmd_valid ? 2'd1 : br_esize;
   assign rd_elem_ready_o = 1'b1;
 
   logic          sink;
   logic [W-1:0]  sink_data;
   assign sink      = rd_elem_valid_i;
   assign sink_data = rd_elem_data_i[W-1:0];
+
+  // MASK_GRAD: mask bytes, then dy values, land in the tile's registers.
+  logic sink_clear;
+  assign sink_clear = (state_q == StMgMask) && (state_d == StMgDy);
+  always_ff @(posedge clk_i) begin
+    if (sink && state_q == StMgMask) begin
+      for (int unsigned b = 0; b < 8; b++) begin
+        if (sink_cnt_q * 8 + b < T) mg_keep_q[sink_cnt_q * 8 + b] <= rd_elem_data_i[b];
+      end
+    end
+    if (sink && state_q == StMgDy) mg_dy_q[sink_cnt_q[KW-1:0]] <= sink_data;
+  end
 
   // B buffer write position: row and address within the row.
   logic [RowW-1:0]   b_row_q;
@@ -165,7 +210,7 @@ module ganpu_core #(
       sink_cnt_q <= '0;
       b_row_q    <= '0;
       b_addr_q   <= '0;
-    end else if (br_start) begin
+    end else if (br_start || sink_clear) begin
       sink_cnt_q <= '0;
       b_row_q    <= '0;
       b_addr_q   <= '0;
@@ -293,8 +338,8 @@ module ganpu_core #(
     .rst_ni      (rst_ni),
     .start_i     (out_start),
     .done_o      (out_done),
-    .rows_i      (rows),
-    .q_off_i     (q_off_q),
+    .rows_i      (mg ? RowW'(1) : rows),
+    .q_off_i     (mg ? mg_q_off : q_off_q),
     .o_qs_i      (d.o_qs),
     .o_dst_i     (d.o_dst),
     .out_fp32_i  (d.op.out_fp32),
@@ -306,6 +351,9 @@ module ganpu_core #(
     .count_i     (tile_count),
     .o_off_i     (tile_o_off),
     .contig_i    (tile_contig),
+    .mg_i        (mg),
+    .mg_dy_i     (mg_dy_q),
+    .mg_keep_i   (mg_keep_q),
     .rd_slot_o   (rd_slot),
     .acc_i       (acc),
     .cmd_valid_o (wr_cmd_valid_o),
@@ -333,6 +381,8 @@ module ganpu_core #(
     out_start   = 1'b0;
     err_set     = 1'b0;
     err_code_d  = err_code_q;
+    mg_row_d    = mg_row_q;
+    mg_k_d      = mg_k_q;
     done_o      = 1'b0;
     clear_err_o = 1'b0;
     unique case (state_q)
@@ -348,7 +398,7 @@ module ganpu_core #(
         m_q_d   = '0;
         if (d.op.format != ganpu_reg_pkg::num_format_e'(ExpW == fp_pkg::Bf16ExpW)) begin
           err_set = 1'b1;  err_code_d = ErrFormat;
-        end else if (d.op.opcode != ganpu_reg_pkg::OpcodeGconv) begin
+        end else if (d.op.opcode != ganpu_reg_pkg::OpcodeGconv && !mg) begin
           err_set = 1'b1;  err_code_d = ErrOpcode;
         end else if (sizes_zero) begin
           err_set = 1'b1;  err_code_d = ErrSize;
@@ -359,6 +409,10 @@ module ganpu_core #(
         end
         if (err_set) begin
           state_d = StFinish;
+        end else if (mg) begin
+          // MASK_GRAD stages nothing: it reads dy and the mask per tile.
+          state_d = StTile;
+          p_clear = 1'b1;
         end else if (d.op.a_one) begin
           state_d  = StStageB;
           br_start = 1'b1;
@@ -396,20 +450,55 @@ module ganpu_core #(
       end
       StTileWait: begin
         if (tile_done) begin
+          if (mg) begin
+            mg_row_d = '0;
+            state_d  = StMgMask;
+            br_start = 1'b1;
+          end else begin
+            out_start = 1'b1;
+            state_d   = StOutWait;
+          end
+        end
+      end
+      StMgMask: begin
+        if (br_done && sink_cnt_q == sink_total) begin
+          state_d = StMgDy;
+          mg_k_d  = '0;
+        end
+      end
+      StMgDy: begin
+        if (mg_cmd_valid && rd_cmd_ready_i) mg_k_d = mg_k_q + (KW+1)'(1);
+        if (mg_k_q == tile_count && sink_cnt_q == 32'(tile_count)) begin
+          state_d   = StMgOut;
           out_start = 1'b1;
-          state_d   = StOutWait;
+        end
+      end
+      StMgOut: begin
+        if (out_done) begin
+          if (mg_row_q + RowW'(1) < rows) begin
+            mg_row_d = mg_row_q + RowW'(1);
+            state_d  = StMgMask;
+            br_start = 1'b1;
+          end else begin
+            state_d = StOutWait;
+          end
         end
       end
       StOutWait: begin
-        if (out_done) begin
+        if (out_done || mg) begin
           if (!p_done) begin
             state_d = StTile;
           end else if (qb_q + PeRows < d.q_count) begin
             qb_d     = qb_q + PeRows;
             q_off_d  = q_off_q + d.o_qs * PeRows;
             m_q_d    = m_q_q + d.m_qs * PeRows;
-            state_d  = StStageB;
-            br_start = 1'b1;
+            if (mg) begin
+              state_d = StTile;
+              p_clear = 1'b1;
+            end else begin
+              state_d  = StStageB;
+              br_start = 1'b1;
+            end
           end else begin
             state_d = StFlush;
           end
@@ -435,13 +524,17 @@ module ganpu_core #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q    <= StIdle;
+      mg_row_q   <= '0;
+      mg_k_q     <= '0;
       qb_q       <= '0;
       q_off_q    <= '0;
       m_q_q      <= '0;
       err_code_q <= '0;
     end else begin
-      state_q <= state_d;
-      qb_q    <= qb_d;
+      state_q  <= state_d;
+      mg_row_q <= mg_row_d;
+      mg_k_q   <= mg_k_d;
+      qb_q     <= qb_d;
       q_off_q <= q_off_d;
       m_q_q   <= m_q_d;
       if (start_i && state_q == StIdle) begin

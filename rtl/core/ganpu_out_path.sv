@@ -32,6 +32,10 @@ module ganpu_out_path #(
   input  logic [KW:0]           count_i,      // valid positions in the tile
   input  logic signed [31:0]    o_off_i [T],
   input  logic [T-1:0]          contig_i,
+  // MASK_GRAD: the values are dy (staged by the core) gated by the mask bits, not the PEs'.
+  input  logic                  mg_i,
+  input  logic [W-1:0]          mg_dy_i [T],
+  input  logic [T-1:0]          mg_keep_i,
   // Accumulators.
   output logic [SlotW-1:0]      rd_slot_o,
   input  logic [PeRows*PeCols*32-1:0] acc_i,
@@ -102,9 +106,22 @@ module ganpu_out_path #(
   logic [W-1:0] narrowed, activated;
   logic        unused_cv, unused_av;
 
+  logic [W-1:0] gated;
+  fp_masked_grad #(
+    .ExpW(ExpW),
+    .ManW(ManW)
+  ) u_gate (
+    .mode_i (act_i),
+    .keep_i (mg_keep_i[kk]),
+    .dy_i   (mg_dy_i[kk]),
+    .slope_i(slope_i),
+    .dz_o   (gated)
+  );
+
   assign pipe_in  = push_elem | push_byte;
-  assign pipe_val = push_byte ? {24'd0, mask_byte} : acc_val;
-  assign pipe_raw = push_byte | out_fp32_i;
+  assign pipe_val = push_byte ? {24'd0, mask_byte} :
+                    mg_i      ? {{(32 - W){1'b0}}, gated} : acc_val;
+  assign pipe_raw = push_byte | out_fp32_i | mg_i;
 
   fp_convert #(
     .InExpW (fp_pkg::Fp32ExpW),

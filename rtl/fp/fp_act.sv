@@ -4,9 +4,7 @@
 // quiet NaN in every mode.
 module fp_act #(
   parameter int unsigned ExpW = fp_pkg::Fp16ExpW,
-  parameter int unsigned ManW = fp_pkg::Fp16ManW,
-  localparam int unsigned XW  = fp_pkg::ExpIntW,
-  localparam int unsigned ProdW = 2 * (ManW + 1)
+  parameter int unsigned ManW = fp_pkg::Fp16ManW
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
@@ -20,51 +18,22 @@ module fp_act #(
 
   localparam logic [ExpW+ManW:0] CanonicalNan = {1'b0, {ExpW{1'b1}}, 1'b1, {(ManW - 1){1'b0}}};
 
-  logic                 p_sign, p_zero, p_inf, p_nan;
-  logic signed [XW-1:0] p_exp;
-  logic [ProdW-1:0]     p_sig;
-  logic [ExpW+ManW:0]   p_rounded, scaled, y_d;
-  logic                 x_sign, x_nan;
+  logic [ExpW+ManW:0] scaled, y_d;
+  logic               x_sign, x_nan;
 
   assign x_sign = x_i[ExpW+ManW];
   assign x_nan  = (x_i[ExpW+ManW-1:ManW] == '1) && (x_i[ManW-1:0] != '0);
 
-  fp_mul_core #(
+  fp_mul_round #(
     .ExpW(ExpW),
     .ManW(ManW)
-  ) u_mul (
-    .a_i   (x_i),
-    .b_i   (slope_i),
-    .sign_o(p_sign),
-    .zero_o(p_zero),
-    .inf_o (p_inf),
-    .nan_o (p_nan),
-    .exp_o (p_exp),
-    .sig_o (p_sig)
-  );
-
-  fp_round #(
-    .SigW(ProdW),
-    .ExpW(ExpW),
-    .ManW(ManW)
-  ) u_round (
-    .sign_i  (p_sign),
-    .exp_i   (p_exp),
-    .sig_i   (p_sig),
-    .sticky_i(1'b0),
-    .x_o     (p_rounded)
+  ) u_scale (
+    .a_i(x_i),
+    .b_i(slope_i),
+    .p_o(scaled)
   );
 
   always_comb begin
-    // A zero product has sig = 0 and leaves fp_round as a signed zero.
-    if (p_nan) begin
-      scaled = CanonicalNan;
-    end else if (p_inf) begin
-      scaled = {p_sign, {ExpW{1'b1}}, {ManW{1'b0}}};
-    end else begin
-      scaled = p_rounded;
-    end
-
     if (x_nan) begin
       y_d = CanonicalNan;
     end else begin
@@ -75,9 +44,6 @@ module fp_act #(
       endcase
     end
   end
-
-  logic unused_zero;
-  assign unused_zero = p_zero;
 
   fp_pipe_reg #(
     .Width(ExpW + ManW + 1)

@@ -39,6 +39,7 @@ struct Plan {
   uint64_t o_dst = 0;
   int64_t o_qs = 0, o_p[3] = {0, 0, 0};
   bool out_fp32 = false;
+  bool activate = false;  // apply the layer's activation (forward pass only)
   bool mask = false;
   uint64_t m_dst = 0;
   int64_t m_qs = 0, m_p0s = 0;
@@ -57,7 +58,8 @@ int32_t s32(int64_t v, const char *what) {
 Job to_job(const Plan &p, const LayerSpec &s, const HwConfig &hw) {
   regs::Descriptor d;
   d.op.opcode = regs::Opcode::kGconv;
-  d.op.act = p.out_fp32 ? regs::Act::kNone : static_cast<regs::Act>(s.activation);
+  // Only the forward pass applies the activation; EP and WG outputs are plain sums.
+  d.op.act = p.activate ? static_cast<regs::Act>(s.activation) : regs::Act::kNone;
   d.op.out_fp32 = p.out_fp32;
   d.op.bias_en = p.bias;
   d.op.a_one = p.a_one;
@@ -654,16 +656,36 @@ std::vector<Job> compile_layer(const LayerSpec &s, Phase phase, const HwConfig &
     }
   }
   std::vector<Job> jobs;
-  for (const Plan &p : plans) {
+  for (Plan &p : plans) {
+    p.activate = (phase == Phase::kForward);
     check_reduction(p, hw, "layer");
     jobs.push_back(to_job(p, s, hw));
   }
   return jobs;
 }
 
-std::vector<Job> masked_grad_jobs(const LayerSpec &, const HwConfig &, const LayerAddrs &) {
-  throw std::invalid_argument(
-      "activation: EP and WG after ReLU/LeakyReLU need MASK_GRAD, not implemented yet");
+std::vector<Job> masked_grad_jobs(const LayerSpec &s, const HwConfig &hw,
+                                  const LayerAddrs &addrs) {
+  // The same positions, tiles and mask layout as the forward jobs, with dz where y was:
+  // each job gates dy[q, p] by the mask bit the forward pass wrote for that output.
+  LayerAddrs fwd = addrs;
+  fwd.y = addrs.dz;
+  LayerSpec no_bias = s;
+  no_bias.bias = false;
+  std::vector<Job> jobs = compile_layer(no_bias, Phase::kForward, hw, fwd);
+  for (Job &j : jobs) {
+    regs::Descriptor &d = j.desc;
+    d.op.opcode = regs::Opcode::kMaskGrad;
+    d.op.act = static_cast<regs::Act>(s.activation);
+    d.op.out_fp32 = false;
+    d.op.bias_en = false;
+    d.op.mask_en = false;
+    d.op.a_one = true;
+    d.r_0 = d.r_1 = d.r_2 = 1;
+    d.g_src = addrs.dy + (d.o_dst - addrs.dz);
+    j.label = "masked gradient " + j.label;
+  }
+  return jobs;
 }
 
 }  // namespace ganpu::rt

@@ -95,7 +95,6 @@ void check_layer(const std::string &config, LayerSpec s, uint64_t seed) {
   }
   in.dy = random_tensor(s.y_shape(), s.format, rng);
   in.mask = fwd.mask;
-  if (s.activation != Act::kNone) return;  // EP/WG after an activation need MASK_GRAD
   const auto dx = ganpu::model::error_prop(s, in.dy, in.w, in.mask);
   const auto ep = ganpu::rt::run_layer(*acc, s, Phase::kErrorProp, in);
   {

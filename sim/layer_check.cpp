@@ -1,0 +1,184 @@
+#include "layer_check.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+
+#include "model/layer_model.hpp"
+#include "model/layer_reference.hpp"
+
+namespace ganpu::sim {
+
+namespace {
+
+using model::LayerSpec;
+using model::Phase;
+using model::Tensor;
+
+Tensor random_tensor(const std::vector<int64_t> &shape, fp::Format f, std::mt19937_64 &rng,
+                     float scale, double zero_frac, bool nonneg) {
+  std::normal_distribution<float> dist(0.0f, scale);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  Tensor t;
+  t.shape = shape;
+  uint64_t n = 1;
+  for (auto d : shape) n *= static_cast<uint64_t>(d);
+  t.data.resize(n);
+  for (auto &v : t.data) {
+    float x = dist(rng);
+    if (nonneg) x = std::fabs(x);
+    if (u(rng) < zero_frac) x = 0.0f;
+    uint32_t bits;
+    std::memcpy(&bits, &x, 4);
+    v = fp::narrow(f, bits);
+  }
+  return t;
+}
+
+std::string hex(uint32_t v) {
+  char b[16];
+  std::snprintf(b, sizeof b, "%08x", v);
+  return b;
+}
+
+void compare(const Tensor &got, const Tensor &want, const char *what, PhaseRecord &r) {
+  for (size_t i = 0; i < want.data.size(); ++i) {
+    ++r.elements;
+    if (got.data.at(i) == want.data[i]) continue;
+    if (r.mismatches++ == 0) {
+      r.first_mismatch = std::string(what) + "[" + std::to_string(i) + "]: accelerator " +
+                         hex(got.data[i]) + ", golden model " + hex(want.data[i]);
+    }
+  }
+}
+
+void bound(const model::RefTensor &ref, const Tensor &got, PhaseRecord &r) {
+  const auto c = model::check(ref, got);
+  r.out_of_bound += c.out_of_bound;
+  r.max_error_ratio = std::max(r.max_error_ratio, c.max_ratio);
+}
+
+}  // namespace
+
+nlohmann::json PhaseRecord::to_json() const {
+  return {{"layer", layer},
+          {"phase", phase},
+          {"config", config},
+          {"macs", macs},
+          {"cycles", cycles},
+          {"ideal_cycles", ideal_cycles},
+          {"utilization_pct", utilization_pct},
+          {"busy_cycles", busy_cycles},
+          {"stall_cycles", stall_cycles},
+          {"dram_read_bytes", dram_read_bytes},
+          {"dram_write_bytes", dram_write_bytes},
+          {"jobs", jobs},
+          {"elements_checked", elements},
+          {"mismatches", mismatches},
+          {"out_of_bound", out_of_bound},
+          {"max_error_ratio", max_error_ratio},
+          {"first_mismatch", first_mismatch}};
+}
+
+rt::LayerInputs random_inputs(const LayerSpec &s, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const int fan_in = (s.type == model::LayerType::kConvTranspose2d ? s.out_channels
+                                                                   : s.in_channels) *
+                     s.kernel_h * s.kernel_w;
+  const float ws = 1.0f / std::sqrt(static_cast<float>(std::max(fan_in, 1)));
+  rt::LayerInputs in;
+  in.x = random_tensor(s.x_shape(), s.format, rng, 1.0f, 0.5, true);
+  in.w = random_tensor(s.w_shape(), s.format, rng, ws, 0.0, false);
+  in.b = random_tensor(s.b_shape(), s.format, rng, 0.1f, 0.0, false);
+  in.dy = random_tensor(s.y_shape(), s.format, rng, 1.0f, 0.0, false);
+  in.mask = model::forward(s, in.x, in.w, s.bias ? &in.b : nullptr).mask;
+  return in;
+}
+
+rt::LayerOutputs golden_outputs(const LayerSpec &s, Phase phase, const rt::LayerInputs &in) {
+  rt::LayerOutputs o;
+  if (phase == Phase::kForward) {
+    auto f = model::forward(s, in.x, in.w, s.bias ? &in.b : nullptr);
+    o.y = std::move(f.y);
+    o.mask = std::move(f.mask);
+  } else if (phase == Phase::kErrorProp) {
+    o.dx = model::error_prop(s, in.dy, in.w, in.mask);
+  } else {
+    auto g = model::weight_grad(s, in.x, in.dy, in.mask);
+    o.dw = std::move(g.dw);
+    o.db = std::move(g.db);
+  }
+  return o;
+}
+
+PhaseRecord run_and_check(rt::Accelerator &acc, const std::string &config,
+                          const std::string &name, const LayerSpec &s, Phase phase,
+                          const rt::LayerInputs &in, bool check, rt::LayerOutputs *outputs,
+                          const rt::JobProgress &progress) {
+  const rt::HwConfig hw = acc.config();
+  PhaseRecord r;
+  r.layer = name;
+  r.phase = model::to_string(phase);
+  r.config = config;
+  r.macs = s.macs(phase);
+  if (phase == Phase::kWeightGrad) {
+    r.macs += static_cast<uint64_t>(s.batch) * s.out_channels * s.out_h() * s.out_w();
+  }
+  const uint64_t pes = static_cast<uint64_t>(hw.pe_rows) * hw.pe_cols;
+  r.ideal_cycles = (r.macs + pes - 1) / pes;
+
+  const uint64_t rd0 = acc.mem().bytes_read(), wr0 = acc.mem().bytes_written();
+  rt::LayerRunStats st;
+  rt::LayerOutputs out = rt::run_layer(acc, s, phase, in, &st, progress);
+  r.cycles = st.total.cycles;
+  r.busy_cycles = st.total.busy_cycles;
+  r.stall_cycles = st.total.stall_cycles;
+  r.jobs = st.jobs;
+  r.dram_read_bytes = acc.mem().bytes_read() - rd0;
+  r.dram_write_bytes = acc.mem().bytes_written() - wr0;
+  r.utilization_pct =
+      r.cycles ? 100.0 * static_cast<double>(st.total.macs) / (static_cast<double>(r.cycles) * pes)
+               : 0.0;
+
+  if (check) {
+    const rt::LayerOutputs want = golden_outputs(s, phase, in);
+    if (phase == Phase::kForward) {
+      compare(out.y, want.y, "y", r);
+      if (s.activation != fp::Act::kNone) {
+        for (size_t i = 0; i < want.mask.size(); ++i) {
+          if (out.mask.at(i) != want.mask[i] && r.mismatches++ == 0) {
+            r.first_mismatch = "mask[" + std::to_string(i) + "]";
+          }
+        }
+      }
+      bound(model::reference_forward(s, in.x, in.w, s.bias ? &in.b : nullptr), out.y, r);
+    } else if (phase == Phase::kErrorProp) {
+      compare(out.dx, want.dx, "dx", r);
+      bound(model::reference_error_prop(s, in.dy, in.w, in.mask), out.dx, r);
+    } else {
+      compare(out.dw, want.dw, "dw", r);
+      compare(out.db, want.db, "db", r);
+      const auto ref = model::reference_weight_grad(s, in.x, in.dy, in.mask);
+      bound(ref.dw, out.dw, r);
+      bound(ref.db, out.db, r);
+    }
+  }
+  if (outputs) *outputs = std::move(out);
+  return r;
+}
+
+rt::AxiMemConfig memory_for(const LayerSpec &s, const std::string &config,
+                            unsigned latency_cycles, double bytes_per_cycle) {
+  rt::AxiMemConfig mem;
+  mem.latency_cycles = latency_cycles;
+  mem.bytes_per_cycle = bytes_per_cycle;
+  // The configuration's buffers decide the layout only through the mask size, which does not
+  // depend on them; a 4x4 probe is enough to size the memory.
+  rt::HwConfig hw;
+  (void)config;
+  mem.size = rt::layer_memory_bytes(s, hw) + 4096;
+  return mem;
+}
+
+}  // namespace ganpu::sim

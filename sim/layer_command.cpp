@@ -1,0 +1,547 @@
+// `ganpu-sim layer SPEC.json`: one phase of one layer, from a JSON spec (runtime/layer_json.hpp)
+// and .npy tensors (or tensors generated from a seed), through the Verilated accelerator,
+// checked against the golden model; writes the results as .npy and a JSON report.
+//
+// Exit status: 0 all results match (or --no-check), 1 mismatches or elements outside the error
+// bound (the outputs and the report are still written), 2 bad input of any kind, with one line
+// on stderr and no output files. Everything is read and checked before anything is written:
+// the outputs go to temporary names (NAME.part) that are renamed only once all are complete,
+// and whatever this run created is removed if it fails.
+#include "layer_command.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "layer_check.hpp"
+#include "model/layer.hpp"
+#include "runtime/accelerator.hpp"
+#include "runtime/layer_json.hpp"
+#include "runtime/layer_runner.hpp"
+#include "runtime/npy.hpp"
+
+namespace ganpu::sim {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+
+struct LayerOptions {
+  std::string spec;
+  std::string config = "4x4_fp16";
+  uint64_t seed = 1;
+  std::string out;     // default build/layer_out/<spec stem>
+  bool no_check = false;
+  std::string report;  // default <out>/report.json
+  unsigned mem_latency = 20;
+  double mem_bandwidth = 8.0;
+  std::string trace;
+  uint64_t trace_start = 0;
+  uint64_t trace_end = UINT64_MAX;
+  bool quiet = false;
+};
+
+// Bad input that is neither a SpecError nor an NpyError (options, paths, configurations).
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The files and folders a run creates: everything goes to a temporary name first; commit()
+// renames them all, rollback() (or the destructor without commit) removes what was created.
+class OutputSet {
+ public:
+  OutputSet() = default;
+  OutputSet(const OutputSet &) = delete;
+  OutputSet &operator=(const OutputSet &) = delete;
+  ~OutputSet() {
+    if (!committed_) rollback();
+  }
+
+  // Creates `dir` and its missing parents, remembering the top-most one it created.
+  void make_dirs(const fs::path &dir) {
+    if (dir.empty()) return;
+    std::error_code ec;
+    fs::path top;
+    for (fs::path p = fs::absolute(dir).lexically_normal(); !p.empty(); p = p.parent_path()) {
+      if (fs::exists(p, ec)) {
+        if (!fs::is_directory(p, ec))
+          throw InputError(p.string() + ": exists and is not a directory");
+        break;
+      }
+      top = p;
+      if (p == p.parent_path()) break;
+    }
+    if (top.empty()) return;
+    fs::create_directories(dir, ec);
+    if (ec) throw InputError(dir.string() + ": cannot create the folder: " + ec.message());
+    created_dirs_.push_back(top);
+  }
+
+  // The temporary name of a final file; the caller writes it, commit() renames it.
+  std::string add(const fs::path &final_path) {
+    const std::string tmp = final_path.string() + ".part";
+    files_.push_back({tmp, final_path.string()});
+    return tmp;
+  }
+
+  void commit() {
+    commit_started_ = true;
+    for (const auto &f : files_) {
+      std::error_code ec;
+      fs::rename(f.tmp, f.final_path, ec);
+      if (ec) throw InputError(f.final_path + ": cannot write: " + ec.message());
+    }
+    committed_ = true;
+  }
+
+  void rollback() {
+    std::error_code ec;
+    for (const auto &f : files_) fs::remove(f.tmp, ec);
+    // Removing the final names too covers a failing commit() half way through.
+    if (!files_.empty() && commit_started_)
+      for (const auto &f : files_) fs::remove(f.final_path, ec);
+    for (auto it = created_dirs_.rbegin(); it != created_dirs_.rend(); ++it) fs::remove_all(*it, ec);
+    files_.clear();
+    created_dirs_.clear();
+  }
+
+  std::vector<std::string> final_paths() const {
+    std::vector<std::string> v;
+    for (const auto &f : files_) v.push_back(f.final_path);
+    return v;
+  }
+
+ private:
+  struct File {
+    std::string tmp;
+    std::string final_path;
+  };
+  std::vector<File> files_;
+  std::vector<fs::path> created_dirs_;
+  bool committed_ = false;
+  bool commit_started_ = false;
+};
+
+std::string join(const std::vector<std::string> &v, const std::string &sep = ", ") {
+  std::string s;
+  for (const std::string &x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+// "spec" of "path/spec.json"; the whole file name if it does not end in .json.
+std::string spec_stem(const std::string &spec) {
+  std::string name = fs::path(spec).filename().string();
+  const std::string ext = ".json";
+  if (name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0)
+    name.resize(name.size() - ext.size());
+  return name.empty() ? "layer" : name;
+}
+
+// The short commit of the source tree this program was built from (or of the current
+// directory), "unknown" if git or the repository is not there.
+std::string git_commit() {
+  const auto run = [](const std::string &dir) -> std::string {
+    std::string cmd = "git";
+    if (!dir.empty()) {
+      std::string quoted = "'";
+      for (char c : dir) quoted += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+      cmd += " -C " + quoted + "'";
+    }
+    cmd += " rev-parse --short HEAD 2>/dev/null";
+    FILE *p = popen(cmd.c_str(), "r");
+    if (!p) return "";
+    char buf[128] = {0};
+    std::string out;
+    while (std::fgets(buf, sizeof buf, p)) out += buf;
+    const int status = pclose(p);
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' '))
+      out.pop_back();
+    return status == 0 ? out : "";
+  };
+  const fs::path src = fs::path(__FILE__).parent_path();
+  std::string c;
+  std::error_code ec;
+  if (src.is_absolute() && fs::is_directory(src, ec)) c = run(src.string());
+  if (c.empty()) c = run("");
+  return c.empty() ? "unknown" : c;
+}
+
+fs::path default_out_dir(const std::string &spec) {
+  return fs::path("build") / "layer_out" / spec_stem(spec);
+}
+
+// A path we are about to write must not be an existing folder; its folder must not be a file.
+void check_writable_target(const fs::path &p, const std::string &what) {
+  std::error_code ec;
+  if (fs::is_directory(p, ec))
+    throw InputError(what + " " + p.string() + ": is a folder, expected a file name");
+  for (fs::path d = fs::absolute(p).parent_path(); !d.empty(); d = d.parent_path()) {
+    if (fs::exists(d, ec)) {
+      if (!fs::is_directory(d, ec))
+        throw InputError(what + " " + p.string() + ": " + d.string() + " is not a folder");
+      break;
+    }
+    if (d == d.parent_path()) break;
+  }
+}
+
+// ---- Inputs ------------------------------------------------------------------------------------
+
+// The tensors of the phase: loaded from the files the spec names (dtype and shape checked),
+// the rest generated from the seed. `sources` receives name -> file or "generated".
+rt::LayerInputs load_inputs(const rt::LayerJob &job, uint64_t seed, Json &sources) {
+  const model::LayerSpec &s = job.spec;
+  rt::LayerInputs in;
+  bool missing = false;
+  for (const rt::TensorRole &role : rt::phase_tensors(job.phase, s.bias)) {
+    const auto it = job.tensor_paths.find(role.name);
+    if (it == job.tensor_paths.end()) {
+      missing = true;
+      continue;
+    }
+    rt::NpyArray a;
+    try {
+      a = rt::read_npy(it->second);
+    } catch (const rt::NpyError &e) {
+      throw rt::NpyError("tensor " + role.name + ": " + e.what());
+    }
+    sources[role.name] = it->second;
+    if (role.name == "mask") {
+      const model::Tensor m = rt::mask_from_npy(a, role.name);
+      rt::require_shape(a, s.y_shape(), role.name);
+      in.mask.assign(m.data.begin(), m.data.end());
+      continue;
+    }
+    const std::vector<int64_t> shape = role.name == "x"   ? s.x_shape()
+                                       : role.name == "w" ? s.w_shape()
+                                       : role.name == "b" ? s.b_shape()
+                                                          : s.y_shape();  // dy
+    model::Tensor t = rt::tensor_from_npy(a, s.format, role.name);
+    rt::require_shape(a, shape, role.name);
+    t.shape = shape;
+    if (role.name == "x") in.x = std::move(t);
+    if (role.name == "w") in.w = std::move(t);
+    if (role.name == "b") in.b = std::move(t);
+    if (role.name == "dy") in.dy = std::move(t);
+  }
+  if (missing) {
+    // The same tensors as a run without files, so a seed names one data set (the EP/WG mask
+    // is the golden forward pass's on the generated x, w and b).
+    rt::LayerInputs gen = random_inputs(s, seed);
+    const std::string tag = "generated (seed " + std::to_string(seed) + ")";
+    for (const rt::TensorRole &role : rt::phase_tensors(job.phase, s.bias)) {
+      if (job.tensor_paths.count(role.name)) continue;
+      sources[role.name] = tag;
+      if (role.name == "x") in.x = std::move(gen.x);
+      if (role.name == "w") in.w = std::move(gen.w);
+      if (role.name == "b") in.b = std::move(gen.b);
+      if (role.name == "dy") in.dy = std::move(gen.dy);
+      if (role.name == "mask") in.mask = std::move(gen.mask);
+    }
+  }
+  return in;
+}
+
+// ---- Progress ----------------------------------------------------------------------------------
+
+// `layer: job i/n, cycle c` on a terminal's stderr, rewritten in place; nothing otherwise.
+class Progress {
+ public:
+  explicit Progress(bool enabled) : enabled_(enabled) {}
+  bool enabled() const { return enabled_; }
+  void start(uint64_t cycle0) {
+    cycle0_ = cycle0;
+    show(cycle0);
+  }
+  void job_done(size_t done, size_t total, uint64_t cycle) {
+    done_ = done;
+    total_ = total;
+    show(cycle);
+  }
+  void cycle(uint64_t c) {
+    if (c - last_ >= kEvery) show(c);
+  }
+  void clear() {
+    if (!enabled_ || !shown_) return;
+    std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+    shown_ = false;
+  }
+
+ private:
+  static constexpr uint64_t kEvery = 100000;
+  void show(uint64_t c) {
+    last_ = c;
+    if (!enabled_) return;
+    const size_t job = total_ ? std::min(done_ + 1, total_) : done_ + 1;
+    std::fprintf(stderr, "\r\033[Klayer: job %zu/%s, cycle %llu", job,
+                 total_ ? std::to_string(total_).c_str() : "?",
+                 static_cast<unsigned long long>(c - cycle0_));
+    std::fflush(stderr);
+    shown_ = true;
+  }
+  bool enabled_;
+  bool shown_ = false;
+  uint64_t cycle0_ = 0;
+  uint64_t last_ = 0;
+  size_t done_ = 0;
+  size_t total_ = 0;
+};
+
+// ---- The command -------------------------------------------------------------------------------
+
+void write_tensor(OutputSet &outs, const fs::path &dir, const std::string &file,
+                  const model::Tensor &t, const std::string &dtype, Json &written) {
+  const rt::NpyArray a = rt::npy_from_tensor(t, dtype);
+  rt::write_npy(outs.add(dir / file), a);
+  written[file.substr(0, file.find('.'))] = (dir / file).string();
+}
+
+int run_layer_command(const LayerOptions &opt) {
+  Progress progress(!opt.quiet && isatty(STDERR_FILENO));
+  OutputSet outs;  // removes what this run created unless committed
+  try {
+    // 1. Everything that can be checked without running: spec, options, tensors.
+    const rt::LayerJob job = rt::parse_layer_json(opt.spec);
+    const model::LayerSpec &s = job.spec;
+    const std::string format = rt::format_json_name(s.format);
+
+    const std::vector<std::string> configs = rt::accelerator_configs();
+    if (std::find(configs.begin(), configs.end(), opt.config) == configs.end())
+      throw InputError("--config: unknown configuration '" + opt.config +
+                       "' (this build has: " + join(configs) + ")");
+    if (opt.trace.empty() && (opt.trace_start != 0 || opt.trace_end != UINT64_MAX))
+      throw InputError("--trace-start/--trace-end need --trace FILE.fst");
+    if (opt.trace_end <= opt.trace_start)
+      throw InputError("--trace-end (" + std::to_string(opt.trace_end) +
+                       ") must be greater than --trace-start (" + std::to_string(opt.trace_start) +
+                       ")");
+
+    const fs::path out_dir = opt.out.empty() ? default_out_dir(opt.spec) : fs::path(opt.out);
+    const fs::path report = opt.report.empty() ? out_dir / "report.json" : fs::path(opt.report);
+    {
+      std::error_code ec;
+      if (fs::exists(out_dir, ec) && !fs::is_directory(out_dir, ec))
+        throw InputError("--out " + out_dir.string() + ": exists and is not a folder");
+      check_writable_target(report, "--report");
+      if (!opt.trace.empty()) check_writable_target(opt.trace, "--trace");
+    }
+
+    Json sources = Json::object();
+    const rt::LayerInputs in = load_inputs(job, opt.seed, sources);
+
+    // 2. The accelerator.
+    const rt::AxiMemConfig mem = memory_for(s, opt.config, opt.mem_latency, opt.mem_bandwidth);
+    std::unique_ptr<rt::Accelerator> acc = rt::make_accelerator(opt.config, mem);
+    const rt::HwConfig hw = acc->config();
+    if (std::string(rt::format_json_name(hw.format)) != format) {
+      std::vector<std::string> same;
+      for (const std::string &c : configs)
+        if (c.size() > format.size() &&
+            c.compare(c.size() - format.size(), format.size(), format) == 0)
+          same.push_back(c);
+      throw InputError("--config: configuration '" + opt.config + "' computes in " +
+                       rt::format_json_name(hw.format) + " but the spec's format is " + format +
+                       " (" +
+                       (same.empty() ? "this build has no " + format + " configuration"
+                                     : "use --config " + join(same, " or --config ")) +
+                       "; this build has: " + join(configs) + ")");
+    }
+    if (!opt.trace.empty()) {
+      const fs::path trace(opt.trace);
+      outs.make_dirs(trace.parent_path());
+      const std::string tmp = outs.add(trace);
+      {
+        // FST's writer does not report an unwritable file; find out first.
+        std::ofstream probe(tmp, std::ios::binary);
+        if (!probe) throw InputError("--trace " + opt.trace + ": cannot write: " +
+                                     std::strerror(errno));
+      }
+      acc->trace(tmp, opt.trace_start, opt.trace_end);
+    }
+
+    // 3. Run (and check).
+    const uint64_t cycle0 = acc->cycle();
+    if (progress.enabled()) {
+      progress.start(cycle0);
+      acc->on_cycle([&progress](uint64_t c) { progress.cycle(c); });
+    }
+    rt::Accelerator *accp = acc.get();
+    const rt::JobProgress on_job = [&progress, accp](size_t done, size_t total) {
+      progress.job_done(done, total, accp->cycle());
+    };
+    rt::LayerOutputs out;
+    const PhaseRecord rec = run_and_check(*acc, opt.config, opt.spec, s, job.phase, in,
+                                          !opt.no_check, &out, on_job);
+    acc->on_cycle({});
+    progress.clear();
+    acc.reset();  // completes the trace file
+
+    // 4. Outputs, all to temporary names, then renamed together.
+    outs.make_dirs(out_dir);
+    outs.make_dirs(report.parent_path());
+    Json written = Json::object();
+    const std::string dt16 = rt::npy_dtype_for(s.format);
+    if (job.phase == model::Phase::kForward) {
+      write_tensor(outs, out_dir, "y.npy", out.y, dt16, written);
+      if (s.activation != fp::Act::kNone) {
+        model::Tensor m;
+        m.shape = s.y_shape();
+        m.data.assign(out.mask.begin(), out.mask.end());
+        write_tensor(outs, out_dir, "mask.npy", m, "|u1", written);
+      }
+    } else if (job.phase == model::Phase::kErrorProp) {
+      write_tensor(outs, out_dir, "dx.npy", out.dx, dt16, written);
+    } else {
+      write_tensor(outs, out_dir, "dw.npy", out.dw, "<f4", written);
+      write_tensor(outs, out_dir, "db.npy", out.db, "<f4", written);
+    }
+
+    const bool pass = rec.mismatches == 0 && rec.out_of_bound == 0;
+    Json j;
+    j["command"] = "layer";
+    j["spec_file"] = opt.spec;
+    j["spec"] = Json::parse(rt::spec_to_json(s, job.phase).dump());
+    j["config"] = opt.config;
+    j["pe_rows"] = hw.pe_rows;
+    j["pe_cols"] = hw.pe_cols;
+    j["seed"] = opt.seed;
+    j["git_commit"] = git_commit();
+    j["mem_latency_cycles"] = opt.mem_latency;
+    j["mem_bytes_per_cycle"] = opt.mem_bandwidth;
+    j["checked"] = !opt.no_check;
+    j["tensors"] = sources;
+    j["out_dir"] = out_dir.string();
+    j["outputs"] = written;
+    if (!opt.trace.empty()) {
+      j["trace"] = {{"file", opt.trace}, {"start_cycle", opt.trace_start}};
+      if (opt.trace_end != UINT64_MAX) j["trace"]["end_cycle"] = opt.trace_end;
+    }
+    for (const auto &item : rec.to_json().items()) {
+      if (item.key() == "config") continue;  // already there
+      j[item.key() == "layer" ? "name" : item.key()] = Json::parse(item.value().dump());
+    }
+    j["pass"] = pass;
+    {
+      const std::string tmp = outs.add(report);
+      std::ofstream f(tmp, std::ios::binary);
+      f << j.dump(2) << "\n";
+      f.close();
+      if (!f) throw InputError("--report " + report.string() + ": cannot write: " +
+                               std::strerror(errno));
+    }
+    const std::vector<std::string> files = outs.final_paths();
+    outs.commit();
+
+    // 5. Summary.
+    if (!opt.quiet) {
+      const auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+      std::printf("layer: %s %s %s, %s on %s (%dx%d PEs), seed %llu\n",
+                  rt::layer_json_name(s.type), rt::phase_json_name(job.phase), format.c_str(),
+                  opt.spec.c_str(), opt.config.c_str(), hw.pe_rows, hw.pe_cols, u(opt.seed));
+      std::printf("  %-14s %llu in %zu job%s (ideal %llu, utilization %.1f%%)\n", "cycles",
+                  u(rec.cycles), rec.jobs, rec.jobs == 1 ? "" : "s", u(rec.ideal_cycles),
+                  rec.utilization_pct);
+      std::printf("  %-14s %llu\n", "MACs", u(rec.macs));
+      std::printf("  %-14s %llu read, %llu written (latency %u cycles, %g bytes/cycle)\n",
+                  "DRAM bytes", u(rec.dram_read_bytes), u(rec.dram_write_bytes), opt.mem_latency,
+                  opt.mem_bandwidth);
+      if (opt.no_check) {
+        std::printf("  %-14s not checked (--no-check)\n", "mismatches");
+      } else {
+        std::printf("  %-14s %llu of %llu elements (golden model, bit for bit)%s%s\n",
+                    "mismatches", u(rec.mismatches), u(rec.elements),
+                    rec.first_mismatch.empty() ? "" : "; first: ", rec.first_mismatch.c_str());
+        std::printf("  %-14s %llu (double reference; max error/bound %.3g)\n", "out of bound",
+                    u(rec.out_of_bound), rec.max_error_ratio);
+      }
+      std::printf("  %-14s %s\n", "wrote", join(files).c_str());
+      std::printf("%s\n", opt.no_check ? "DONE (not checked)" : pass ? "PASS" : "FAIL");
+    } else if (!pass) {
+      std::fprintf(stderr, "layer: FAIL: %llu mismatches, %llu out of bound%s%s\n",
+                   static_cast<unsigned long long>(rec.mismatches),
+                   static_cast<unsigned long long>(rec.out_of_bound),
+                   rec.first_mismatch.empty() ? "" : "; first: ", rec.first_mismatch.c_str());
+    }
+    return pass ? 0 : 1;
+  } catch (const std::exception &e) {
+    progress.clear();
+    outs.rollback();
+    // One line: the problem, named by the file, field or tensor the message starts with.
+    std::string msg = e.what();
+    for (char &c : msg)
+      if (c == '\n') c = ' ';
+    const bool expected = dynamic_cast<const rt::SpecError *>(&e) ||
+                          dynamic_cast<const rt::NpyError *>(&e) ||
+                          dynamic_cast<const InputError *>(&e) ||
+                          dynamic_cast<const std::invalid_argument *>(&e) ||
+                          dynamic_cast<const rt::JobError *>(&e) ||
+                          dynamic_cast<const fs::filesystem_error *>(&e);
+    const char *what = dynamic_cast<const std::invalid_argument *>(&e)
+                           ? "the accelerator cannot run this layer: "
+                       : dynamic_cast<const rt::JobError *>(&e) ? "accelerator job failed: "
+                       : expected                                ? ""
+                                                                 : "internal error: ";
+    std::fprintf(stderr, "error: %s%s\n", what, msg.c_str());
+    return 2;
+  }
+}
+
+}  // namespace
+
+void add_layer_command(CLI::App &app) {
+  auto opt = std::make_shared<LayerOptions>();
+  CLI::App *cmd = app.add_subcommand(
+      "layer",
+      "one phase (fp, ep or wg) of one conv2d, conv_transpose2d or linear layer from a JSON "
+      "spec (docs/cli.md), checked against the golden model; writes .npy outputs and a report");
+  cmd->add_option("spec", opt->spec, "the layer's JSON spec (SPEC.json)")->required();
+  cmd->add_option("--config", opt->config,
+                  "accelerator configuration (its format must be the spec's); this build: " +
+                      join(rt::accelerator_configs()))
+      ->capture_default_str();
+  cmd->add_option("--seed", opt->seed,
+                  "random seed of the tensors the spec does not give as .npy files")
+      ->capture_default_str();
+  cmd->add_option("--out", opt->out,
+                  "folder of the outputs (y.npy, mask.npy, dx.npy, dw.npy, db.npy, report.json); "
+                  "default build/layer_out/<spec file name without .json>");
+  cmd->add_flag("--no-check", opt->no_check,
+                "skip the comparison with the golden model and the double reference");
+  cmd->add_option("--report", opt->report, "JSON report file; default <out>/report.json");
+  cmd->add_option("--mem-latency", opt->mem_latency,
+                  "memory model: cycles from an AXI request to its first data beat")
+      ->check(CLI::Range(0u, 1000000u))
+      ->capture_default_str();
+  cmd->add_option("--mem-bandwidth", opt->mem_bandwidth,
+                  "memory model: bytes per cycle (BYTES_PER_CYCLE > 0)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--trace", opt->trace, "write an FST waveform of the run to this file");
+  cmd->add_option("--trace-start", opt->trace_start,
+                  "first cycle in the waveform (cycles from the accelerator's reset)");
+  cmd->add_option("--trace-end", opt->trace_end, "cycle after the last one in the waveform");
+  cmd->add_flag("--quiet", opt->quiet, "print nothing but errors (and a FAIL line on stderr)");
+  cmd->footer(
+      "Exit status: 0 the results match (or --no-check); 1 mismatches or elements outside the "
+      "error bound (outputs and report are still written); 2 bad input (spec, tensors, "
+      "options) or a layer the accelerator cannot run, with one line on stderr and no output "
+      "files.");
+  cmd->callback([opt] { throw CLI::RuntimeError(run_layer_command(*opt)); });
+}
+
+}  // namespace ganpu::sim

@@ -1,0 +1,7 @@
+#include "network_command.hpp"
+
+namespace ganpu::sim {
+
+void add_network_commands(CLI::App &) {}
+
+}  // namespace ganpu::sim
