@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 REPORTS := $(BUILD)/reports
 TRACE   ?= $(BUILD)/waves/last.fst
 
-.PHONY: help bootstrap build run test ctest lint synth exhaustive wave doctor format clean
+.PHONY: help bootstrap build run test ctest lint synth exhaustive bench-dense synth-all wave doctor format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -21,9 +21,9 @@ $(BUILD)/build.ninja: CMakeLists.txt
 build: bootstrap $(BUILD)/build.ninja ## configure and compile models, tests and programs
 	cmake --build $(BUILD) -j $(JOBS)
 
-run: build ## the main job: an FP16 dot product through the RTL MAC, checked against the model
+run: build ## the main job: a DCGAN's layers, FP/EP/WG, on the 4x4 FP16 core, checked bit for bit
 	@mkdir -p $(REPORTS)
-	$(BUILD)/ganpu-sim fp-dot --length 256 --seed 1 --json $(REPORTS)/run.json
+	$(BUILD)/ganpu-sim run --config 4x4_fp16 --layers sim/dcgan.json --json $(REPORTS)/run.json
 
 test: build ## all tests (ctest), then the lint and synthesis gates
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -36,18 +36,26 @@ ctest: build ## only the ctest suite
 lint: bootstrap ## verilator --lint-only -Wall on every module and configuration
 	@scripts/lint.sh
 
-synth: bootstrap ## yosys: generic and ECP5 synthesis of every configuration, no latches
+synth: bootstrap ## yosys: generic and ECP5 synthesis (FP units, 4x4 FP16 core), no latches
 	@scripts/synth.sh
+
+synth-all: bootstrap ## synth, plus every accelerator configuration (16x16: long)
+	@scripts/synth.sh '*'
 
 exhaustive: build ## all 2^32 FP16 products and all FP32->FP16/BF16 conversions, RTL vs model
 	@mkdir -p $(REPORTS)
 	$(BUILD)/fp-exhaustive --json $(REPORTS)/exhaustive.json
 
+bench-dense: build ## DCGAN layers x phases on every configuration -> build/reports/bench_dense.json
+	@mkdir -p $(REPORTS)
+	$(BUILD)/ganpu-sim bench-dense --layers sim/dcgan.json --json $(REPORTS)/bench_dense.json
+
 wave: build ## open the last waveform ($(TRACE)) in GTKWave; records one if there is none
 	@scripts/bootstrap.sh --wave
 	@if [ ! -f $(TRACE) ]; then \
 	  mkdir -p $(dir $(TRACE)); \
-	  $(BUILD)/ganpu-sim fp-dot --length 16 --trace $(TRACE); \
+	  $(BUILD)/ganpu-sim layer sim/examples/conv2d_fp.json --out $(BUILD)/layer_out/wave \
+	    --trace $(TRACE) --quiet; \
 	fi
 	@if [ -z "$$DISPLAY" ]; then \
 	  echo "wave: no DISPLAY; open it where you have one: gtkwave -a sim/ganpu.gtkw $(TRACE)"; \

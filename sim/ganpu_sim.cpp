@@ -19,8 +19,7 @@ int main(int argc, char **argv) {
   } catch (const CLI::RuntimeError &e) {
     return e.get_exit_code();  // a subcommand's own status
   } catch (const CLI::Error &e) {
-    app.exit(e);
-    return 2;  // usage errors
+    return app.exit(e) == 0 ? 0 : 2;  // --help is success; usage errors exit 2
   } catch (const std::exception &e) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;

@@ -43,7 +43,7 @@ struct LayerOptions {
   std::string spec;
   std::string config = "4x4_fp16";
   uint64_t seed = 1;
-  std::string out;     // default build/layer_out/<spec stem>
+  std::string out;  // default build/layer_out/<spec stem>
   bool no_check = false;
   std::string report;  // default <out>/report.json
   unsigned mem_latency = 20;
@@ -71,15 +71,16 @@ class OutputSet {
     if (!committed_) rollback();
   }
 
-  // Creates `dir` and its missing parents, remembering the top-most one it created.
-  void make_dirs(const fs::path &dir) {
+  // Creates `dir` and its missing parents, remembering the top-most one it created; `what`
+  // (the option) starts the error message.
+  void make_dirs(const fs::path &dir, const std::string &what) {
     if (dir.empty()) return;
     std::error_code ec;
     fs::path top;
     for (fs::path p = fs::absolute(dir).lexically_normal(); !p.empty(); p = p.parent_path()) {
       if (fs::exists(p, ec)) {
         if (!fs::is_directory(p, ec))
-          throw InputError(p.string() + ": exists and is not a directory");
+          throw InputError(what + " " + dir.string() + ": " + p.string() + " is not a folder");
         break;
       }
       top = p;
@@ -87,7 +88,8 @@ class OutputSet {
     }
     if (top.empty()) return;
     fs::create_directories(dir, ec);
-    if (ec) throw InputError(dir.string() + ": cannot create the folder: " + ec.message());
+    if (ec)
+      throw InputError(what + " " + dir.string() + ": cannot create the folder: " + ec.message());
     created_dirs_.push_back(top);
   }
 
@@ -109,12 +111,14 @@ class OutputSet {
   }
 
   void rollback() {
+    if (committed_) return;
     std::error_code ec;
     for (const auto &f : files_) fs::remove(f.tmp, ec);
     // Removing the final names too covers a failing commit() half way through.
     if (!files_.empty() && commit_started_)
       for (const auto &f : files_) fs::remove(f.final_path, ec);
-    for (auto it = created_dirs_.rbegin(); it != created_dirs_.rend(); ++it) fs::remove_all(*it, ec);
+    for (auto it = created_dirs_.rbegin(); it != created_dirs_.rend(); ++it)
+      fs::remove_all(*it, ec);
     files_.clear();
     created_dirs_.clear();
   }
@@ -151,44 +155,64 @@ std::string spec_stem(const std::string &spec) {
   return name.empty() ? "layer" : name;
 }
 
-// The short commit of the source tree this program was built from (or of the current
-// directory), "unknown" if git or the repository is not there.
-std::string git_commit() {
-  const auto run = [](const std::string &dir) -> std::string {
-    std::string cmd = "git";
+// First line of a shell command's output, trimmed; "" if it fails.
+std::string command_line(const std::string &cmd) {
+  FILE *p = popen(cmd.c_str(), "r");
+  if (!p) return "";
+  std::string out;
+  char buf[256];
+  while (std::fgets(buf, sizeof buf, p)) out += buf;
+  if (pclose(p) != 0) return "";
+  const size_t nl = out.find('\n');
+  if (nl != std::string::npos) out.resize(nl);
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\r' || out.back() == '\t'))
+    out.pop_back();
+  return out;
+}
+
+// The short commit of the source tree this program was built from (else of the current
+// directory's repository), "unknown" without git or a repository; dirty: tracked files
+// changed since (read only, no index refresh), null if unknown.
+struct GitState {
+  std::string commit = "unknown";
+  Json dirty = nullptr;
+};
+
+GitState git_state() {
+  const auto git = [](const std::string &dir, const std::string &args) {
+    std::string cmd = "git --no-optional-locks";
     if (!dir.empty()) {
       std::string quoted = "'";
       for (char c : dir) quoted += (c == '\'') ? std::string("'\\''") : std::string(1, c);
       cmd += " -C " + quoted + "'";
     }
-    cmd += " rev-parse --short HEAD 2>/dev/null";
-    FILE *p = popen(cmd.c_str(), "r");
-    if (!p) return "";
-    char buf[128] = {0};
-    std::string out;
-    while (std::fgets(buf, sizeof buf, p)) out += buf;
-    const int status = pclose(p);
-    while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' '))
-      out.pop_back();
-    return status == 0 ? out : "";
+    return command_line(cmd + " " + args + " 2>/dev/null");
   };
+  std::string dir;
   const fs::path src = fs::path(__FILE__).parent_path();
-  std::string c;
   std::error_code ec;
-  if (src.is_absolute() && fs::is_directory(src, ec)) c = run(src.string());
-  if (c.empty()) c = run("");
-  return c.empty() ? "unknown" : c;
+  if (src.is_absolute() && fs::is_directory(src, ec)) dir = src.string();
+  GitState g;
+  std::string c = git(dir, "rev-parse --short HEAD");
+  if (c.empty() && !dir.empty()) c = git(dir = "", "rev-parse --short HEAD");
+  if (c.empty()) return g;
+  g.commit = c;
+  g.dirty = !git(dir, "status --porcelain --untracked-files=no").empty();
+  return g;
 }
 
 fs::path default_out_dir(const std::string &spec) {
   return fs::path("build") / "layer_out" / spec_stem(spec);
 }
 
-// A path we are about to write must not be an existing folder; its folder must not be a file.
-void check_writable_target(const fs::path &p, const std::string &what) {
+// A file we are about to write must not be an existing folder (a folder, with is_dir, not an
+// existing file), and the nearest existing one above it must be a folder.
+void check_target(const fs::path &p, const std::string &what, bool is_dir = false) {
   std::error_code ec;
-  if (fs::is_directory(p, ec))
+  if (!is_dir && fs::is_directory(p, ec))
     throw InputError(what + " " + p.string() + ": is a folder, expected a file name");
+  if (is_dir && fs::exists(p, ec) && !fs::is_directory(p, ec))
+    throw InputError(what + " " + p.string() + ": exists and is not a folder");
   for (fs::path d = fs::absolute(p).parent_path(); !d.empty(); d = d.parent_path()) {
     if (fs::exists(d, ec)) {
       if (!fs::is_directory(d, ec))
@@ -259,14 +283,12 @@ rt::LayerInputs load_inputs(const rt::LayerJob &job, uint64_t seed, Json &source
 // ---- Progress ----------------------------------------------------------------------------------
 
 // `layer: job i/n, cycle c` on a terminal's stderr, rewritten in place; nothing otherwise.
+// c is the accelerator's clock since reset, the cycle numbers of --trace-start/--trace-end.
 class Progress {
  public:
   explicit Progress(bool enabled) : enabled_(enabled) {}
   bool enabled() const { return enabled_; }
-  void start(uint64_t cycle0) {
-    cycle0_ = cycle0;
-    show(cycle0);
-  }
+  void start(uint64_t cycle) { show(cycle); }
   void job_done(size_t done, size_t total, uint64_t cycle) {
     done_ = done;
     total_ = total;
@@ -289,14 +311,12 @@ class Progress {
     if (!enabled_) return;
     const size_t job = total_ ? std::min(done_ + 1, total_) : done_ + 1;
     std::fprintf(stderr, "\r\033[Klayer: job %zu/%s, cycle %llu", job,
-                 total_ ? std::to_string(total_).c_str() : "?",
-                 static_cast<unsigned long long>(c - cycle0_));
+                 total_ ? std::to_string(total_).c_str() : "?", static_cast<unsigned long long>(c));
     std::fflush(stderr);
     shown_ = true;
   }
   bool enabled_;
   bool shown_ = false;
-  uint64_t cycle0_ = 0;
   uint64_t last_ = 0;
   size_t done_ = 0;
   size_t total_ = 0;
@@ -333,13 +353,9 @@ int run_layer_command(const LayerOptions &opt) {
 
     const fs::path out_dir = opt.out.empty() ? default_out_dir(opt.spec) : fs::path(opt.out);
     const fs::path report = opt.report.empty() ? out_dir / "report.json" : fs::path(opt.report);
-    {
-      std::error_code ec;
-      if (fs::exists(out_dir, ec) && !fs::is_directory(out_dir, ec))
-        throw InputError("--out " + out_dir.string() + ": exists and is not a folder");
-      check_writable_target(report, "--report");
-      if (!opt.trace.empty()) check_writable_target(opt.trace, "--trace");
-    }
+    check_target(out_dir, "--out", true);
+    check_target(report, "--report");
+    if (!opt.trace.empty()) check_target(opt.trace, "--trace");
 
     Json sources = Json::object();
     const rt::LayerInputs in = load_inputs(job, opt.seed, sources);
@@ -356,28 +372,27 @@ int run_layer_command(const LayerOptions &opt) {
           same.push_back(c);
       throw InputError("--config: configuration '" + opt.config + "' computes in " +
                        rt::format_json_name(hw.format) + " but the spec's format is " + format +
-                       " (" +
+                       "; " +
                        (same.empty() ? "this build has no " + format + " configuration"
                                      : "use --config " + join(same, " or --config ")) +
-                       "; this build has: " + join(configs) + ")");
+                       " (this build has: " + join(configs) + ")");
     }
     if (!opt.trace.empty()) {
       const fs::path trace(opt.trace);
-      outs.make_dirs(trace.parent_path());
+      outs.make_dirs(trace.parent_path(), "--trace");
       const std::string tmp = outs.add(trace);
       {
         // FST's writer does not report an unwritable file; find out first.
         std::ofstream probe(tmp, std::ios::binary);
-        if (!probe) throw InputError("--trace " + opt.trace + ": cannot write: " +
-                                     std::strerror(errno));
+        if (!probe)
+          throw InputError("--trace " + opt.trace + ": cannot write: " + std::strerror(errno));
       }
       acc->trace(tmp, opt.trace_start, opt.trace_end);
     }
 
     // 3. Run (and check).
-    const uint64_t cycle0 = acc->cycle();
     if (progress.enabled()) {
-      progress.start(cycle0);
+      progress.start(acc->cycle());
       acc->on_cycle([&progress](uint64_t c) { progress.cycle(c); });
     }
     rt::Accelerator *accp = acc.get();
@@ -385,15 +400,15 @@ int run_layer_command(const LayerOptions &opt) {
       progress.job_done(done, total, accp->cycle());
     };
     rt::LayerOutputs out;
-    const PhaseRecord rec = run_and_check(*acc, opt.config, opt.spec, s, job.phase, in,
-                                          !opt.no_check, &out, on_job);
+    const PhaseRecord rec =
+        run_and_check(*acc, opt.config, opt.spec, s, job.phase, in, !opt.no_check, &out, on_job);
     acc->on_cycle({});
     progress.clear();
     acc.reset();  // completes the trace file
 
     // 4. Outputs, all to temporary names, then renamed together.
-    outs.make_dirs(out_dir);
-    outs.make_dirs(report.parent_path());
+    outs.make_dirs(out_dir, "--out");
+    outs.make_dirs(report.parent_path(), "--report");
     Json written = Json::object();
     const std::string dt16 = rt::npy_dtype_for(s.format);
     if (job.phase == model::Phase::kForward) {
@@ -419,10 +434,16 @@ int run_layer_command(const LayerOptions &opt) {
     j["config"] = opt.config;
     j["pe_rows"] = hw.pe_rows;
     j["pe_cols"] = hw.pe_cols;
+    j["pes"] = hw.pe_rows * hw.pe_cols;
+    j["format"] = format;
+    j["a_buffer_depth_elements"] = hw.a_depth;
+    j["b_buffer_depth_elements"] = hw.b_depth;
     j["seed"] = opt.seed;
-    j["git_commit"] = git_commit();
+    const GitState git = git_state();
+    j["git_commit"] = git.commit;
+    j["git_dirty"] = git.dirty;
     j["mem_latency_cycles"] = opt.mem_latency;
-    j["mem_bytes_per_cycle"] = opt.mem_bandwidth;
+    j["mem_bandwidth_bytes_per_cycle"] = opt.mem_bandwidth;
     j["checked"] = !opt.no_check;
     j["tensors"] = sources;
     j["out_dir"] = out_dir.string();
@@ -431,18 +452,32 @@ int run_layer_command(const LayerOptions &opt) {
       j["trace"] = {{"file", opt.trace}, {"start_cycle", opt.trace_start}};
       if (opt.trace_end != UINT64_MAX) j["trace"]["end_cycle"] = opt.trace_end;
     }
-    for (const auto &item : rec.to_json().items()) {
-      if (item.key() == "config") continue;  // already there
-      j[item.key() == "layer" ? "name" : item.key()] = Json::parse(item.value().dump());
-    }
+    // The PhaseRecord's fields under their names (as in the reports of `run`), in a reading
+    // order; "layer" is the record's name of the layer, the spec file. Unlisted fields follow.
+    const nlohmann::json rec_json = rec.to_json();
+    // clang-format off
+    const std::vector<std::string> order = {
+        "layer", "phase", "cycles", "ideal_cycles", "utilization_pct", "macs", "busy_cycles",
+        "stall_cycles", "dram_read_bytes", "dram_write_bytes", "jobs", "elements_checked",
+        "mismatches", "out_of_bound", "max_error_ratio", "first_mismatch"};
+    // clang-format on
+    const auto put = [&j](const std::string &key, const nlohmann::json &v) {
+      j[key] = Json::parse(v.dump());
+    };
+    for (const std::string &key : order)
+      if (rec_json.contains(key)) put(key, rec_json.at(key));
+    for (const auto &item : rec_json.items())
+      if (item.key() != "config" &&
+          std::find(order.begin(), order.end(), item.key()) == order.end())
+        put(item.key(), item.value());
     j["pass"] = pass;
     {
       const std::string tmp = outs.add(report);
       std::ofstream f(tmp, std::ios::binary);
       f << j.dump(2) << "\n";
       f.close();
-      if (!f) throw InputError("--report " + report.string() + ": cannot write: " +
-                               std::strerror(errno));
+      if (!f)
+        throw InputError("--report " + report.string() + ": cannot write: " + std::strerror(errno));
     }
     const std::vector<std::string> files = outs.final_paths();
     outs.commit();
@@ -450,9 +485,9 @@ int run_layer_command(const LayerOptions &opt) {
     // 5. Summary.
     if (!opt.quiet) {
       const auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
-      std::printf("layer: %s %s %s, %s on %s (%dx%d PEs), seed %llu\n",
-                  rt::layer_json_name(s.type), rt::phase_json_name(job.phase), format.c_str(),
-                  opt.spec.c_str(), opt.config.c_str(), hw.pe_rows, hw.pe_cols, u(opt.seed));
+      std::printf("layer: %s %s %s, %s on %s (%dx%d PEs), seed %llu\n", rt::layer_json_name(s.type),
+                  rt::phase_json_name(job.phase), format.c_str(), opt.spec.c_str(),
+                  opt.config.c_str(), hw.pe_rows, hw.pe_cols, u(opt.seed));
       std::printf("  %-14s %llu in %zu job%s (ideal %llu, utilization %.1f%%)\n", "cycles",
                   u(rec.cycles), rec.jobs, rec.jobs == 1 ? "" : "s", u(rec.ideal_cycles),
                   rec.utilization_pct);
@@ -463,8 +498,8 @@ int run_layer_command(const LayerOptions &opt) {
       if (opt.no_check) {
         std::printf("  %-14s not checked (--no-check)\n", "mismatches");
       } else {
-        std::printf("  %-14s %llu of %llu elements (golden model, bit for bit)%s%s\n",
-                    "mismatches", u(rec.mismatches), u(rec.elements),
+        std::printf("  %-14s %llu of %llu elements (golden model, bit for bit)%s%s\n", "mismatches",
+                    u(rec.mismatches), u(rec.elements),
                     rec.first_mismatch.empty() ? "" : "; first: ", rec.first_mismatch.c_str());
         std::printf("  %-14s %llu (double reference; max error/bound %.3g)\n", "out of bound",
                     u(rec.out_of_bound), rec.max_error_ratio);
@@ -485,17 +520,15 @@ int run_layer_command(const LayerOptions &opt) {
     std::string msg = e.what();
     for (char &c : msg)
       if (c == '\n') c = ' ';
-    const bool expected = dynamic_cast<const rt::SpecError *>(&e) ||
-                          dynamic_cast<const rt::NpyError *>(&e) ||
-                          dynamic_cast<const InputError *>(&e) ||
-                          dynamic_cast<const std::invalid_argument *>(&e) ||
-                          dynamic_cast<const rt::JobError *>(&e) ||
-                          dynamic_cast<const fs::filesystem_error *>(&e);
+    const bool expected =
+        dynamic_cast<const rt::SpecError *>(&e) || dynamic_cast<const rt::NpyError *>(&e) ||
+        dynamic_cast<const InputError *>(&e) || dynamic_cast<const std::invalid_argument *>(&e) ||
+        dynamic_cast<const rt::JobError *>(&e) || dynamic_cast<const fs::filesystem_error *>(&e);
     const char *what = dynamic_cast<const std::invalid_argument *>(&e)
                            ? "the accelerator cannot run this layer: "
                        : dynamic_cast<const rt::JobError *>(&e) ? "accelerator job failed: "
-                       : expected                                ? ""
-                                                                 : "internal error: ";
+                       : expected                               ? ""
+                                                                : "internal error: ";
     std::fprintf(stderr, "error: %s%s\n", what, msg.c_str());
     return 2;
   }
@@ -524,12 +557,13 @@ void add_layer_command(CLI::App &app) {
                 "skip the comparison with the golden model and the double reference");
   cmd->add_option("--report", opt->report, "JSON report file; default <out>/report.json");
   cmd->add_option("--mem-latency", opt->mem_latency,
-                  "memory model: cycles from an AXI request to its first data beat")
-      ->check(CLI::Range(0u, 1000000u))
+                  "memory model: cycles from an AXI address handshake to the first data beat")
+      ->check(CLI::Range(1u, 1000000u))
       ->capture_default_str();
   cmd->add_option("--mem-bandwidth", opt->mem_bandwidth,
-                  "memory model: bytes per cycle (BYTES_PER_CYCLE > 0)")
-      ->check(CLI::PositiveNumber)
+                  "memory model: bytes per cycle, shared by reads and writes (8 = one 64-bit "
+                  "beat per cycle)")
+      ->check(CLI::Range(0.001, 1024.0))
       ->capture_default_str();
   cmd->add_option("--trace", opt->trace, "write an FST waveform of the run to this file");
   cmd->add_option("--trace-start", opt->trace_start,

@@ -151,7 +151,7 @@ TEST_CASE("conv2d: 1x1 kernel, channels not dividing the array", "[layer][conv2d
 TEST_CASE("conv2d: ReLU and LeakyReLU forward with mask", "[layer][conv2d]") {
   on_all(conv(LayerType::kConv2d, 4, 6, 6, 6, 3, 1, 1, 2, Act::kRelu, true), 4);
   auto l = conv(LayerType::kConv2d, 4, 6, 6, 6, 3, 2, 1, 1, Act::kLeakyRelu, true);
-  l.negative_slope = 0x3266;  // about 0.2 in FP16; BF16 runs re-encode it below
+  l.negative_slope = 0x3266;  // bits in the layer's format: 0.2 in FP16, a tiny slope in BF16
   on_all(l, 5);
 }
 TEST_CASE("conv_transpose2d: 4x4, stride 2, padding 1 (generator upsampling)", "[layer][convT]") {
@@ -162,6 +162,18 @@ TEST_CASE("conv_transpose2d: 3x3, stride 2, padding 1, output_padding 1", "[laye
 }
 TEST_CASE("conv_transpose2d: ReLU forward with mask", "[layer][convT]") {
   on_all(conv(LayerType::kConvTranspose2d, 4, 3, 4, 4, 4, 2, 1, 1, Act::kRelu, true), 8);
+}
+TEST_CASE("conv_transpose2d: LeakyReLU, batch 2, no bias", "[layer][convT]") {
+  auto l = conv(LayerType::kConvTranspose2d, 5, 6, 3, 5, 4, 2, 1, 2, Act::kLeakyRelu, false);
+  l.negative_slope = 0x2E66;
+  on_all(l, 12);
+}
+TEST_CASE("conv_transpose2d larger than the on-chip A buffer is tiled", "[layer][convT][tiling]") {
+  // x has 24 x 20 x 20 = 9,600 elements (> 8,192): FP runs in row bands per output phase.
+  on_all(conv(LayerType::kConvTranspose2d, 24, 4, 20, 20, 4, 2, 1, 1, Act::kRelu, true), 13);
+}
+TEST_CASE("linear: ReLU, batch 17 (not a multiple of the tile)", "[layer][linear]") {
+  on_all(conv(LayerType::kLinear, 33, 21, 1, 1, 1, 1, 0, 17, Act::kRelu, false), 14);
 }
 TEST_CASE("linear: batch 3, bias", "[layer][linear]") {
   on_all(conv(LayerType::kLinear, 37, 19, 1, 1, 1, 1, 0, 3, Act::kNone, true), 9);

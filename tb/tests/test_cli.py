@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `ganpu-sim layer` (docs/cli.md), with a real NumPy.
+
+  test_cli.py --sim PATH/ganpu-sim --workdir DIR
+
+Writes .npy inputs with NumPy, runs the simulator on the JSON specs of cli_fixtures/ and checks
+what comes back: exit status, the .npy outputs (loaded by NumPy, compared with a float64
+reference), the JSON report, the error messages and that a failing run leaves no output behind.
+Everything goes to DIR/test_cli_run, which is emptied first. Prints one line per check and
+finally "N passed, M failed"; the exit status is 0 only if nothing failed (2 on bad usage).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cli_fixtures")
+TIMEOUT = 600  # seconds per simulator run
+
+passed = 0
+failed = 0
+
+
+def check(name, ok, detail=""):
+    """Records and prints one check."""
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"PASS {name}")
+    else:
+        failed += 1
+        print(f"FAIL {name}" + (f": {detail}" if detail else ""))
+    sys.stdout.flush()
+    return ok
+
+
+class Runner:
+    def __init__(self, sim, root, config):
+        self.sim = sim
+        self.root = root
+        self.config = config  # passed to every run that does not choose its own
+
+    def case_dir(self, name, fixture=None):
+        """A fresh folder for one case, with a copy of the fixture spec if given."""
+        d = os.path.join(self.root, name)
+        os.makedirs(d)
+        if fixture:
+            shutil.copy(os.path.join(FIXTURES, fixture), os.path.join(d, fixture))
+        return d
+
+    def run(self, args, cwd=None):
+        if "--config" not in args:
+            args = args + ["--config", self.config]
+        p = subprocess.run([self.sim, "layer"] + args, cwd=cwd or self.root,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           timeout=TIMEOUT)
+        return p.returncode, p.stdout, p.stderr
+
+
+def load_report(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def conv2d_reference(x, w, b, stride, pad):
+    """torch.nn.functional.conv2d in float64: x (N,C,H,W), w (O,C,KH,KW), b (O)."""
+    x = x.astype(np.float64)
+    w = w.astype(np.float64)
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    oh = (h + 2 * pad - kh) // stride + 1
+    ow = (wd + 2 * pad - kw) // stride + 1
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    y = np.zeros((n, o, oh, ow))
+    for ky in range(kh):
+        for kx in range(kw):
+            patch = xp[:, :, ky:ky + stride * oh:stride, kx:kx + stride * ow:stride]
+            y += np.einsum("nchw,oc->nohw", patch, w[:, :, ky, kx])
+    return y + b.astype(np.float64)[None, :, None, None]
+
+
+def write_conv_inputs(d, rng, x_dtype=np.float16, w_shape=(8, 3, 3, 3)):
+    """The inputs of cli_fixtures/conv2d_fp_relu.json, as PyTorch would export them."""
+    x = np.abs(rng.standard_normal((2, 3, 9, 9))).astype(x_dtype)
+    w = (rng.standard_normal(w_shape) / np.sqrt(27)).astype(np.float16)
+    b = (0.1 * rng.standard_normal(8)).astype(np.float16)
+    np.save(os.path.join(d, "x.npy"), x)
+    np.save(os.path.join(d, "w.npy"), w)
+    np.save(os.path.join(d, "b.npy"), b)
+    return x, w, b
+
+
+def test_forward_from_numpy(r):
+    """1. conv2d FP + ReLU from NumPy-written tensors, against a NumPy float64 reference."""
+    d = r.case_dir("fp_numpy", "conv2d_fp_relu.json")
+    rng = np.random.default_rng(7)
+    x, w, b = write_conv_inputs(d, rng)
+    out = os.path.join(d, "out")
+    rc, so, se = r.run([os.path.join(d, "conv2d_fp_relu.json"), "--out", out])
+    check("fp from .npy: exit 0", rc == 0, f"exit {rc}; stderr: {se.strip()}")
+    check("fp from .npy: no progress output when stderr is not a terminal",
+          "job" not in se, repr(se))
+    check("fp from .npy: summary printed", "cycles" in so and "PASS" in so, so)
+    y_path, m_path = os.path.join(out, "y.npy"), os.path.join(out, "mask.npy")
+    if not check("fp from .npy: y.npy and mask.npy written",
+                 os.path.isfile(y_path) and os.path.isfile(m_path), str(os.listdir(d))):
+        return
+    y = np.load(y_path)
+    mask = np.load(m_path)
+    check("fp from .npy: y is float16 (2, 8, 5, 5)",
+          y.dtype == np.float16 and y.shape == (2, 8, 5, 5), f"{y.dtype} {y.shape}")
+    check("fp from .npy: mask is uint8 (2, 8, 5, 5) of 0/1",
+          mask.dtype == np.uint8 and mask.shape == y.shape and set(np.unique(mask)) <= {0, 1},
+          f"{mask.dtype} {mask.shape} {np.unique(mask)}")
+    z = conv2d_reference(x, w, b, stride=2, pad=1)
+    ref = np.maximum(z, 0.0)
+    err = np.max(np.abs(y.astype(np.float64) - ref))
+    tol = 1e-2 * np.max(np.abs(ref))
+    check("fp from .npy: y matches the NumPy float64 reference (PyTorch layouts)",
+          err <= tol, f"max |y - ref| = {err:.3g} > {tol:.3g}")
+    clear = np.abs(z) > tol  # away from 0, the mask is (z > 0)
+    check("fp from .npy: mask is z > 0 of the reference",
+          np.array_equal(mask[clear], (z[clear] > 0).astype(np.uint8)) and
+          np.all(y[mask == 0] == 0), "")
+    rep = load_report(os.path.join(out, "report.json"))
+    check("fp from .npy: report has mismatches 0, out_of_bound 0, cycles > 0",
+          rep.get("mismatches") == 0 and rep.get("out_of_bound") == 0 and
+          rep.get("cycles", 0) > 0, json.dumps({k: rep.get(k) for k in
+                                                ("mismatches", "out_of_bound", "cycles")}))
+    check("fp from .npy: report names the spec, config, seed and tensors",
+          rep.get("spec", {}).get("layer") == "conv2d" and rep.get("config") == r.config and
+          rep.get("seed") == 1 and rep.get("tensors", {}).get("x", "").endswith("x.npy") and
+          isinstance(rep.get("git_commit"), str) and rep.get("ideal_cycles", 0) > 0 and
+          isinstance(rep.get("macs"), int), json.dumps(rep)[:400])
+    # MACs count real products only, as PyTorch computes them (none with the zero padding).
+    real = conv2d_reference(np.ones_like(x), np.ones_like(w), np.zeros_like(b), 2, 1).sum()
+    check("fp from .npy: report macs are the real products (no padding)",
+          rep.get("macs") == int(real), f"{rep.get('macs')} != {int(real)}")
+
+
+def test_generated(r):
+    """2. Tensors generated from the seed: conv_transpose2d FP, conv2d EP, linear WG."""
+    cases = [
+        ("conv_transpose2d_fp.json", {"y.npy": ((2, 3, 10, 12), np.float16)}, ["mask.npy"]),
+        ("conv2d_ep.json", {"dx.npy": ((2, 3, 9, 7), np.float16)}, []),
+        ("linear_wg.json", {"dw.npy": ((6, 20), np.float32), "db.npy": ((6,), np.float32)}, []),
+    ]
+    for fixture, files, absent in cases:
+        name = fixture[:-5]
+        d = r.case_dir("gen_" + name, fixture)
+        out = os.path.join(d, "out")
+        rc, so, se = r.run([os.path.join(d, fixture), "--out", out, "--seed", "3"])
+        check(f"generated {name}: exit 0", rc == 0, f"exit {rc}; stderr: {se.strip()}")
+        for f, (shape, dtype) in files.items():
+            p = os.path.join(out, f)
+            if not check(f"generated {name}: {f} written", os.path.isfile(p)):
+                continue
+            a = np.load(p)
+            check(f"generated {name}: {f} is {np.dtype(dtype).name} {shape}",
+                  a.shape == shape and a.dtype == dtype and np.all(np.isfinite(a)),
+                  f"{a.dtype} {a.shape}")
+        for f in absent:
+            check(f"generated {name}: no {f}", not os.path.exists(os.path.join(out, f)))
+        rep_path = os.path.join(out, "report.json")
+        if check(f"generated {name}: report.json written", os.path.isfile(rep_path)):
+            rep = load_report(rep_path)
+            check(f"generated {name}: report mismatches 0, tensors generated",
+                  rep.get("mismatches") == 0 and rep.get("cycles", 0) > 0 and
+                  all(v.startswith("generated") for v in rep.get("tensors", {}).values()),
+                  json.dumps(rep)[:300])
+
+
+def test_bad_inputs(r):
+    """3. Bad input: exit 2, the problem named on stderr, no output folder."""
+    rng = np.random.default_rng(11)
+    cases = []  # (name, args, words that stderr must contain)
+
+    d = r.case_dir("bad_malformed", "bad_malformed.json")
+    cases.append(("malformed JSON", [os.path.join(d, "bad_malformed.json")],
+                  ["malformed JSON", "bad_malformed.json"]))
+    d = r.case_dir("bad_unknown", "bad_unknown_field.json")
+    cases.append(("unknown field", [os.path.join(d, "bad_unknown_field.json")],
+                  ["unknown field", "dilation"]))
+    d = r.case_dir("bad_dtype", "conv2d_fp_relu.json")
+    write_conv_inputs(d, rng, x_dtype=np.float32)
+    cases.append(("wrong dtype (float32 x)", [os.path.join(d, "conv2d_fp_relu.json")],
+                  ["x", "x.npy", "<f2", "<f4"]))
+    d = r.case_dir("bad_shape", "conv2d_fp_relu.json")
+    write_conv_inputs(d, rng, w_shape=(8, 3, 3, 2))
+    cases.append(("wrong shape (w)", [os.path.join(d, "conv2d_fp_relu.json")],
+                  ["w.npy", "(8, 3, 3, 3)", "(8, 3, 3, 2)"]))
+    d = r.case_dir("bad_missing", "conv2d_fp_relu.json")
+    write_conv_inputs(d, rng)
+    os.remove(os.path.join(d, "b.npy"))
+    cases.append(("missing .npy file", [os.path.join(d, "conv2d_fp_relu.json")],
+                  ["b.npy", "No such file"]))
+    d = r.case_dir("bad_config", "conv_transpose2d_fp.json")
+    cases.append(("unknown --config", [os.path.join(d, "conv_transpose2d_fp.json"),
+                                       "--config", "8x8_fp16"],
+                  ["8x8_fp16", "unknown configuration", r.config]))
+    d = r.case_dir("bad_format", "bad_bf16_spec.json")
+    cases.append(("--config of another format than the spec",
+                  [os.path.join(d, "bad_bf16_spec.json")], ["bf16", "fp16", r.config]))
+    d = r.case_dir("bad_too_big", "wg_too_big.json")
+    # WG sums over N*OH*OW = 4*24*24 = 2304 positions, more than the B buffer's 2048.
+    cases.append(("layer the hardware cannot run", [os.path.join(d, "wg_too_big.json")],
+                  ["cannot run", "reduction", "2304", "B buffer"]))
+    d = r.case_dir("bad_stride", "bad_stride0.json")
+    cases.append(("invalid value (stride 0)", [os.path.join(d, "bad_stride0.json")],
+                  ["stride", "at least 1"]))
+    d = r.case_dir("bad_trace_window", "conv2d_ep.json")
+    cases.append(("--trace-end before --trace-start",
+                  [os.path.join(d, "conv2d_ep.json"), "--trace", os.path.join(d, "out", "t.fst"),
+                   "--trace-start", "50", "--trace-end", "10"], ["--trace-end"]))
+
+    for name, args, words in cases:
+        spec_dir = os.path.dirname(args[0])
+        out = os.path.join(spec_dir, "out")
+        rc, so, se = r.run(args + ["--out", out])
+        check(f"bad input, {name}: exit 2", rc == 2, f"exit {rc}; stderr: {se.strip()}")
+        lines = se.strip().splitlines()
+        check(f"bad input, {name}: one line on stderr naming the problem",
+              len(lines) == 1 and lines[0].startswith("error: ") and
+              all(w in se for w in words), f"want {words} in {se!r}")
+        check(f"bad input, {name}: no output folder", not os.path.exists(out),
+              str(os.listdir(out)) if os.path.isdir(out) else "a file")
+
+
+def test_trace(r):
+    """4. A waveform of a window of cycles."""
+    d = r.case_dir("trace", "conv2d_ep.json")
+    trace = os.path.join(d, "waves", "t.fst")
+    out = os.path.join(d, "out")
+    rc, so, se = r.run([os.path.join(d, "conv2d_ep.json"), "--out", out, "--trace", trace,
+                        "--trace-start", "10", "--trace-end", "200"])
+    check("trace: exit 0", rc == 0, f"exit {rc}; stderr: {se.strip()}")
+    check("trace: non-empty FST file", os.path.isfile(trace) and os.path.getsize(trace) > 0)
+    with open(trace, "rb") as f:
+        head = f.read(1)
+    check("trace: FST header block", head == b"\x00", repr(head))  # FST_BL_HDR
+    leftovers = [f for f in os.listdir(os.path.dirname(trace)) if f != "t.fst"]
+    check("trace: no temporary files left", not leftovers, str(leftovers))
+
+
+def test_options(r):
+    """--no-check, --report, --quiet, the default output folder, --help."""
+    d = r.case_dir("options", "conv_transpose2d_fp.json")
+    report = os.path.join(d, "reports", "r.json")
+    rc, so, se = r.run(["conv_transpose2d_fp.json", "--no-check", "--quiet", "--report", report,
+                        "--mem-latency", "5", "--mem-bandwidth", "16"], cwd=d)
+    check("options: --no-check --quiet exit 0 and print nothing", rc == 0 and so == "" and
+          se == "", f"exit {rc}; stdout {so!r}; stderr {se!r}")
+    default_out = os.path.join(d, "build", "layer_out", "conv_transpose2d_fp")
+    check("options: default --out is build/layer_out/<spec stem>",
+          os.path.isfile(os.path.join(default_out, "y.npy")), str(os.listdir(d)))
+    check("options: --report puts the report elsewhere",
+          os.path.isfile(report) and not os.path.exists(os.path.join(default_out, "report.json")))
+    if os.path.isfile(report):
+        rep = load_report(report)
+        check("options: report records --no-check and the memory timing",
+              rep.get("checked") is False and rep.get("mem_latency_cycles") == 5 and
+              rep.get("mem_bandwidth_bytes_per_cycle") == 16, json.dumps(rep)[:300])
+    # The same seed gives the same tensors, so the same outputs.
+    rc, so, se = r.run(["conv_transpose2d_fp.json", "--out", "again", "--quiet"], cwd=d)
+    same = rc == 0 and np.array_equal(np.load(os.path.join(d, "again", "y.npy")),
+                                      np.load(os.path.join(default_out, "y.npy")))
+    check("options: deterministic for a seed", same, f"exit {rc} {se}")
+
+    p = subprocess.run([r.sim, "layer", "--help"], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=60)
+    opts = ["--config", "--seed", "--out", "--no-check", "--report", "--mem-latency",
+            "--mem-bandwidth", "--trace", "--trace-start", "--trace-end", "--quiet"]
+    missing = [o for o in opts if o not in p.stdout]
+    check("--help mentions every option", not missing, f"missing {missing}")
+
+
+def pick_config(sim, root, wanted):
+    """An FP16 configuration of this build: `wanted` if given, else 4x4_fp16 if built, else the
+    first FP16 one (the list comes from the unknown-configuration message)."""
+    if wanted:
+        return wanted
+    spec = os.path.join(FIXTURES, "conv2d_ep.json")
+    p = subprocess.run([sim, "layer", spec, "--config", "?", "--out", os.path.join(root, "x")],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+    marker = "this build has: "
+    have = []
+    if marker in p.stderr:
+        have = p.stderr.split(marker, 1)[1].split(")")[0].split(", ")
+    fp16 = [c for c in have if c.endswith("_fp16")]
+    if "4x4_fp16" in fp16:
+        return "4x4_fp16"
+    return fp16[0] if fp16 else None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sim", required=True, help="the ganpu-sim executable")
+    ap.add_argument("--workdir", required=True, help="scratch folder (uses DIR/test_cli_run)")
+    ap.add_argument("--config", help="FP16 configuration to run on (default: 4x4_fp16 if this "
+                    "build has it, else its first FP16 configuration)")
+    a = ap.parse_args()
+    sim = os.path.abspath(a.sim)
+    if not os.access(sim, os.X_OK):
+        print(f"error: {sim} is not an executable", file=sys.stderr)
+        return 2
+    root = os.path.join(os.path.abspath(a.workdir), "test_cli_run")
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(root)
+    config = pick_config(sim, root, a.config)
+    if not check(f"this build has an FP16 configuration to run on ({config})",
+                 config is not None):
+        print(f"{passed} passed, {failed} failed")
+        return 1
+    r = Runner(sim, root, config)
+    for t in (test_forward_from_numpy, test_generated, test_bad_inputs, test_trace, test_options):
+        try:
+            t(r)
+        except Exception as e:  # a crash of one group is a failure, the others still run
+            check(f"{t.__name__} ran to the end", False, f"{type(e).__name__}: {e}")
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
