@@ -561,9 +561,9 @@ void print_totals(const ConfigRun &run, const Totals &t) {
       static_cast<unsigned long long>(t.wr));
   std::printf(
       "checks: %llu bit mismatches with the golden model, %llu values outside the "
-      "reference's error bound, %zu phases failed to run\n",
+      "reference's error bound, %zu of %zu phases failed to run\n",
       static_cast<unsigned long long>(t.mismatches),
-      static_cast<unsigned long long>(t.out_of_bound), t.failed);
+      static_cast<unsigned long long>(t.out_of_bound), t.failed, t.phases);
   std::printf(
       "simulation: %llu cycles in %.2f s of accelerator runs: %.3g M cycles/s "
       "(%.3g M per CPU second); %.2f s in all, with the golden model and the reference\n",
@@ -664,10 +664,11 @@ void check_config(const std::string &config) {
   }
 }
 
-std::string format_note(const LayerList &list, const ConfigRun &run) {
-  return run.format == list.format ? ""
-                                   : " (the list is written for " + list.format +
-                                         "; the layers run in the hardware's " + run.format + ")";
+// A line for a configuration whose format is not the list's: the layers ran in the hardware's.
+void print_format_note(const LayerList &list, const ConfigRun &run) {
+  if (run.format == list.format) return;
+  std::printf("note: the list is written for %s; the layers ran in %s, the hardware's format\n",
+              list.format.c_str(), run.format.c_str());
 }
 
 // "run: dcgan-small (8 layers x 3 phases, batch 2) on 4x4_fp16, seed 1, memory ..."
@@ -693,7 +694,7 @@ int run_network(const Settings &set, const std::string &config) {
       list, config, set, "run", [&](const ConfigRun &, const Row &row) { print_row(list, row); });
   const Totals t = totals(run);
   print_totals(run, t);
-  if (!format_note(list, run).empty()) std::printf("note:%s\n", format_note(list, run).c_str());
+  print_format_note(list, run);
   std::printf("%s\n", t.pass() ? "PASS" : "FAIL");
   std::fflush(stdout);
 
@@ -740,8 +741,7 @@ int bench_dense(const Settings &set, const std::string &configs_arg) {
                               [&](const ConfigRun &, const Row &row) { print_row(list, row); }));
     const Totals t = totals(runs.back());
     print_totals(runs.back(), t);
-    if (!format_note(list, runs.back()).empty())
-      std::printf("note:%s\n", format_note(list, runs.back()).c_str());
+    print_format_note(list, runs.back());
     std::printf("\n");
     pass = pass && t.pass();
   }

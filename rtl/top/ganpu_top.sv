@@ -166,8 +166,11 @@ module ganpu_top #(
     .clear_err_o    (clear_err)
   );
 
+  // 16 bursts in flight: staging reads single elements where the operand is not contiguous,
+  // and each such read is a burst of its own.
   ganpu_dma_rd #(
-    .IdW(IdW)
+    .IdW           (IdW),
+    .MaxOutstanding(16)
   ) u_dma_rd (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),

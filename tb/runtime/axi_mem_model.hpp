@@ -62,8 +62,8 @@ struct AxiMemConfig {
   unsigned data_bytes = 8;       // bus width, DataW / 8 (a power of two)
   unsigned latency_cycles = 10;  // AR/AW handshake to the first R beat / to B (at least 1)
   double bytes_per_cycle = 8.0;  // bandwidth shared by reads and writes
-  unsigned max_reads = 8;        // AR bursts accepted and not yet fully returned
-  unsigned max_writes = 8;       // AW bursts accepted and not yet answered with B
+  unsigned max_reads = 16;       // AR bursts accepted and not yet fully returned
+  unsigned max_writes = 16;      // AW bursts accepted and not yet answered with B
   double stall_prob = 0.0;       // random backpressure, 0 = none
   uint64_t seed = 1;
 };

@@ -176,24 +176,31 @@ void direct_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &o
     *iy0 = lo;
     return std::max<int64_t>(1, hi - lo + 1);
   };
-  for (int64_t n = 0; n < c.n; ++n) {
+  // The whole batch in one job when its input fits the A buffer (fewer jobs: B is staged
+  // once per channel block); else one job per sample and band of output rows.
+  const bool whole = c.n * c.rch * c.ha * c.wa <= hw.a_depth;
+  for (int64_t n = 0; n < (whole ? 1 : c.n); ++n) {
     for (int64_t oy0 = 0; oy0 < c.oh;) {
       int64_t iy0 = 0;
-      const int64_t m = pick_chunk(
+      const int64_t m = whole ? c.oh : pick_chunk(
           c.oh - oy0, mask_align(c.ow),
           [&](int64_t mm) { return c.rch * rows_for(oy0, mm, &iy0) * c.wa; }, hw.a_depth,
           "layer");
-      const int64_t rows = rows_for(oy0, m, &iy0);
+      int64_t rows = rows_for(oy0, m, &iy0);
+      if (whole) {
+        iy0 = 0;
+        rows = c.ha;
+      }
       Plan p;
       p.q = c.q;
-      p.pn[0] = 1;
+      p.pn[0] = whole ? c.n : 1;
       p.pn[1] = m;
       p.pn[2] = c.ow;
       p.rn[0] = c.rch;
       p.rn[1] = c.ay.k;
       p.rn[2] = c.ax.k;
       p.a_src = c.a_base + 2 * static_cast<uint64_t>(n * c.rch * c.ha * c.wa + iy0 * c.wa);
-      p.a_d[0] = 1;
+      p.a_d[0] = p.pn[0];
       p.a_d[1] = c.rch;
       p.a_d[2] = rows;
       p.a_d[3] = c.wa;
@@ -201,6 +208,7 @@ void direct_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &o
       p.a_s[1] = c.ha * c.wa;
       p.a_s[2] = c.wa;
       p.a.off = (oy0 * c.ay.s - c.ay.p - iy0) * c.wa - c.ax.p;
+      p.a.p[0] = c.rch * rows * c.wa;
       p.a.p[1] = c.ay.s * c.wa;
       p.a.p[2] = c.ax.s;
       p.a.r[0] = rows * c.wa;
@@ -223,11 +231,13 @@ void direct_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &o
       p.bias_src = c.bias_base;
       p.o_dst = c.out_base + 2 * static_cast<uint64_t>(n * c.q * c.oh * c.ow + oy0 * c.ow);
       p.o_qs = c.oh * c.ow;
+      p.o_p[0] = c.q * c.oh * c.ow;
       p.o_p[1] = c.ow;
       p.o_p[2] = 1;
       p.mask = c.mask;
       p.m_dst = c.mask_base + static_cast<uint64_t>(n * c.q * plane_bytes + oy0 * c.ow / 8);
       p.m_qs = plane_bytes;
+      p.m_p0s = c.q * plane_bytes;
       p.label = "n" + std::to_string(n) + " rows " + std::to_string(oy0) + "-" +
                 std::to_string(oy0 + m - 1);
       out.push_back(p);
@@ -264,7 +274,8 @@ int64_t transposed_plane_bytes(const ConvOperands &c) {
 // except at the borders: the inserted zeros of a transposed convolution cost no cycles.
 void transposed_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &out) {
   const int64_t plane_bytes = transposed_plane_bytes(c);
-  for (int64_t n = 0; n < c.n; ++n) {
+  const bool whole = c.n * c.rch * c.ha * c.wa <= hw.a_depth;  // as in direct_jobs
+  for (int64_t n = 0; n < (whole ? 1 : c.n); ++n) {
     int64_t phase_off = 0;
     for (int64_t phy = 0; phy < c.ay.s; ++phy) {
       for (int64_t phx = 0; phx < c.ax.s; ++phx) {
@@ -283,19 +294,26 @@ void transposed_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan
         };
         for (int64_t py0 = 0; py0 < fy.count;) {
           int64_t iy0 = 0;
-          const int64_t m = pick_chunk(
+          const int64_t m = whole ? fy.count : pick_chunk(
               fy.count - py0, mask_align(fx.count),
               [&](int64_t mm) { return c.rch * rows_for(py0, mm, &iy0) * c.wa; }, hw.a_depth,
               "layer");
-          const int64_t rows = rows_for(py0, m, &iy0);
+          int64_t rows = rows_for(py0, m, &iy0);
+          if (whole) {
+            iy0 = 0;
+            rows = c.ha;
+          }
           Plan p;
           p.q = c.q;
+          p.pn[0] = whole ? c.n : 1;
           p.pn[1] = m;
           p.pn[2] = fx.count;
           p.rn[0] = c.rch;
           p.rn[1] = ty;
           p.rn[2] = tx;
           p.a_src = c.a_base + 2 * static_cast<uint64_t>(n * c.rch * c.ha * c.wa + iy0 * c.wa);
+          p.a_d[0] = p.pn[0];
+          p.a.p[0] = c.rch * rows * c.wa;
           p.a_d[1] = c.rch;
           p.a_d[2] = rows;
           p.a_d[3] = c.wa;
@@ -326,9 +344,11 @@ void transposed_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan
           p.o_dst = c.out_base + 2 * static_cast<uint64_t>(n * c.q * c.oh * c.ow +
                                                            (phy + c.ay.s * py0) * c.ow + phx);
           p.o_qs = c.oh * c.ow;
+          p.o_p[0] = c.q * c.oh * c.ow;
           p.o_p[1] = c.ay.s * c.ow;
           p.o_p[2] = c.ax.s;
           p.mask = c.mask;
+          p.m_p0s = c.q * plane_bytes;
           p.m_dst = c.mask_base + static_cast<uint64_t>(n * c.q * plane_bytes + phase_off +
                                                         py0 * fx.count / 8);
           p.m_qs = plane_bytes;
