@@ -59,13 +59,13 @@ module ganpu_core #(
   localparam int unsigned BAddrW = $clog2(BDepth);
   localparam int unsigned DataBeatBytes = 8;
 
-  // Error codes (STATUS.ERROR_CODE).
-  localparam logic [7:0] ErrFormat = 8'd1;  // OP.FORMAT differs from the hardware's format
-  localparam logic [7:0] ErrBTooLong = 8'd2;  // R_0 * R_1 * R_2 > B buffer depth
-  localparam logic [7:0] ErrABox = 8'd3;  // A box larger than the A buffer
-  localparam logic [7:0] ErrOpcode = 8'd4;  // unsupported opcode
-  localparam logic [7:0] ErrSize = 8'd5;  // a loop size is zero
-  localparam logic [7:0] ErrBus = 8'd6;  // an AXI transfer returned an error
+  // Error codes (STATUS.ERROR_CODE) come from the register map (rtl/regs/registers.json).
+  localparam logic [7:0] ErrFormat   = ganpu_reg_pkg::ErrorCodeFormat;
+  localparam logic [7:0] ErrBTooLong = ganpu_reg_pkg::ErrorCodeBTooLong;
+  localparam logic [7:0] ErrABox     = ganpu_reg_pkg::ErrorCodeABox;
+  localparam logic [7:0] ErrOpcode   = ganpu_reg_pkg::ErrorCodeOpcode;
+  localparam logic [7:0] ErrSize     = ganpu_reg_pkg::ErrorCodeSize;
+  localparam logic [7:0] ErrBus      = ganpu_reg_pkg::ErrorCodeBus;
 
   typedef enum logic [3:0] {
     StIdle, StCheck, StStageA, StStageB, StStageBias, StTile, StTileWait, StOutWait,

@@ -116,6 +116,18 @@ package ganpu_reg_pkg;
     NumFormatBf16 = 1'd1   // bfloat16
   } num_format_e;
 
+  // Values of error_code fields.
+  typedef enum logic [7:0] {
+    ErrorCodeNone = 8'd0,      // no error
+    ErrorCodeFormat = 8'd1,    // OP.FORMAT differs from CONFIG.FORMAT
+    ErrorCodeBTooLong = 8'd2,  // R_0 * R_1 * R_2 exceeds the B buffer (CONFIG2.B_DEPTH_LOG2)
+    // A_D0 * A_D1 * A_D2 * A_D3 exceeds the A buffer (CONFIG2.A_DEPTH_LOG2)
+    ErrorCodeABox = 8'd3,
+    ErrorCodeOpcode = 8'd4,  // OP.OPCODE is not a known operation
+    ErrorCodeSize = 8'd5,    // a loop size (Q_COUNT, P_*, R_*, or an A box size) is zero
+    ErrorCodeBus = 8'd6      // an AXI read or write answered SLVERR or DECERR
+  } error_code_e;
+
   // Values of opcode fields.
   typedef enum logic [1:0] {
     OpcodeGconv = 2'd0,    // generalized convolution

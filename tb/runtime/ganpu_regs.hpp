@@ -163,6 +163,17 @@ enum class NumFormat : uint32_t {
   kBf16 = 1,  // bfloat16
 };
 
+// Values of error_code fields.
+enum class ErrorCode : uint32_t {
+  kNone = 0,      // no error
+  kFormat = 1,    // OP.FORMAT differs from CONFIG.FORMAT
+  kBTooLong = 2,  // R_0 * R_1 * R_2 exceeds the B buffer (CONFIG2.B_DEPTH_LOG2)
+  kABox = 3,      // A_D0 * A_D1 * A_D2 * A_D3 exceeds the A buffer (CONFIG2.A_DEPTH_LOG2)
+  kOpcode = 4,    // OP.OPCODE is not a known operation
+  kSize = 5,      // a loop size (Q_COUNT, P_*, R_*, or an A box size) is zero
+  kBus = 6,       // an AXI read or write answered SLVERR or DECERR
+};
+
 // Values of opcode fields.
 enum class Opcode : uint32_t {
   kGconv = 0,     // generalized convolution
