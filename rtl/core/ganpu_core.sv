@@ -69,7 +69,7 @@ module ganpu_core #(
 
   typedef enum logic [3:0] {
     StIdle, StCheck, StStageA, StStageB, StStageBias, StTile, StTileWait, StOutWait,
-    StMgMask, StMgDy, StMgOut, StFlush, StFinish
+    StMgMask, StMgDy, StMgOut, StSetupWait, StPsRead, StFlush, StFinish
   } state_e;
   state_e state_q, state_d;
 
@@ -174,15 +174,20 @@ module ganpu_core #(
     .cmd_len_o  (br_len)
   );
 
-  // MASK_GRAD reads the tile's dy values one element per command (they need not be
-  // contiguous); the box reader is idle meanwhile.
+  // MASK_GRAD's dy values and the partial sums of PSUM_IN are read one element per command
+  // at the tile's output offsets (they need not be contiguous); the box reader is idle then.
+  logic               ps_read;
+  logic signed [31:0] tbl_off;
+  assign ps_read      = (state_q == StPsRead);
   assign mg_q_off     = q_off_q + $signed({1'b0, mg_row_q}) * d.o_qs;
-  assign mg_cmd_valid = (state_q == StMgDy) && (mg_k_q < tile_count);
+  assign tbl_off      = mg_q_off + tile_o_off[mg_k_q[KW-1:0]];
+  assign mg_cmd_valid = (state_q == StMgDy || ps_read) && (mg_k_q < tile_count);
   assign rd_cmd_valid_o = br_valid | mg_cmd_valid;
-  assign rd_cmd_addr_o  = mg_cmd_valid ?
-      d.g_src + 32'(unsigned'(mg_q_off + tile_o_off[mg_k_q[KW-1:0]]) << 1) : br_addr;
+  assign rd_cmd_addr_o  = !mg_cmd_valid ? br_addr :
+                          ps_read ? d.ps_src + 32'(unsigned'(tbl_off) << 2) :
+                                    d.g_src + 32'(unsigned'(tbl_off) << 1);
   assign rd_cmd_len_o   = mg_cmd_valid ? 24'd1 : br_len;
-  assign rd_cmd_esize_o = mg_cmd_valid ? 2'd1 : br_esize;
+  assign rd_cmd_esize_o = !mg_cmd_valid ? br_esize : ps_read ? 2'd2 : 2'd1;
   assign rd_elem_ready_o = 1'b1;
 
   logic          sink;
@@ -192,7 +197,9 @@ module ganpu_core #(
 
   // MASK_GRAD: mask bytes, then dy values, land in the tile's registers.
   logic sink_clear;
-  assign sink_clear = (state_q == StMgMask) && (state_d == StMgDy);
+  assign sink_clear = ((state_q == StMgMask) && (state_d == StMgDy)) ||
+                      ((state_q == StSetupWait) && (state_d == StPsRead)) ||
+                      (ps_read && (mg_k_d == '0) && (mg_k_q != '0));
   always_ff @(posedge clk_i) begin
     if (sink && state_q == StMgMask) begin
       for (int unsigned b = 0; b < 8; b++) begin
@@ -263,7 +270,7 @@ module ganpu_core #(
   end
 
   // --- Compute engine -------------------------------------------------------------------------
-  logic                       p_clear, tile_start, tile_done, p_done;
+  logic                       p_clear, tile_start, tile_done, p_done, setup_done, go;
   logic [KW:0]                tile_count;
   logic signed [31:0]         tile_o_off [T];
   logic [T-1:0]               tile_contig;
@@ -301,6 +308,9 @@ module ganpu_core #(
     .a_one_i      (d.op.a_one),
     .p_clear_i    (p_clear),
     .tile_start_i (tile_start),
+    .setup_done_o (setup_done),
+    .go_i         (go),
+    .psum_i       (d.op.psum_in),
     .tile_done_o  (tile_done),
     .p_done_o     (p_done),
     .row_en_i     (row_en),
@@ -320,7 +330,11 @@ module ganpu_core #(
     .rd_slot_i    (rd_slot),
     .acc_o        (acc),
     .issue_o      (eng_issue),
-    .macs_o       (eng_macs)
+    .macs_o       (eng_macs),
+    .ld_i         (sink && ps_read),
+    .ld_row_i     (mg_row_q[$clog2(PeRows)-1:0]),
+    .ld_k_i       (sink_cnt_q[KW-1:0]),
+    .ld_data_i    (rd_elem_data_i)
   );
 
   // --- Output path ------------------------------------------------------------------------------
@@ -383,6 +397,7 @@ module ganpu_core #(
     err_code_d  = err_code_q;
     mg_row_d    = mg_row_q;
     mg_k_d      = mg_k_q;
+    go          = 1'b0;
     done_o      = 1'b0;
     clear_err_o = 1'b0;
     unique case (state_q)
@@ -446,7 +461,32 @@ module ganpu_core #(
       end
       StTile: begin
         tile_start = 1'b1;
-        state_d    = StTileWait;
+        state_d    = StSetupWait;
+      end
+      StSetupWait: begin
+        if (setup_done) begin
+          if (d.op.psum_in && !mg) begin
+            mg_row_d = '0;
+            mg_k_d   = '0;
+            state_d  = StPsRead;
+          end else begin
+            go      = 1'b1;
+            state_d = StTileWait;
+          end
+        end
+      end
+      StPsRead: begin
+        // Row by row, the tile's partial sums go into the accumulators; then issue.
+        if (mg_cmd_valid && rd_cmd_ready_i) mg_k_d = mg_k_q + (KW+1)'(1);
+        if (mg_k_q == tile_count && sink_cnt_q == 32'(tile_count)) begin
+          mg_k_d = '0;
+          if (mg_row_q + RowW'(1) < rows) begin
+            mg_row_d = mg_row_q + RowW'(1);
+          end else begin
+            go      = 1'b1;
+            state_d = StTileWait;
+          end
+        end
       end
       StTileWait: begin
         if (tile_done) begin

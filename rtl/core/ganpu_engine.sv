@@ -46,6 +46,9 @@ module ganpu_engine #(
   // Control.
   input  logic                     p_clear_i,   // restart the positions at p = 0
   input  logic                     tile_start_i,
+  output logic                     setup_done_o,  // level: the tile is set up, waiting for go_i
+  input  logic                     go_i,          // start issuing (after partial sums are loaded)
+  input  logic                     psum_i,        // sums start from the loaded accumulators
   output logic                     tile_done_o,
   output logic                     p_done_o,    // the last tile of the positions has been set up
   input  logic [PeRows-1:0]        row_en_i,    // rows with a real output channel
@@ -69,13 +72,18 @@ module ganpu_engine #(
   output logic [PeRows*PeCols*32-1:0] acc_o,
   // Activity, for the performance counters.
   output logic                     issue_o,     // MACs issued this cycle
-  output logic [15:0]              macs_o       // real products issued this cycle
+  output logic [15:0]              macs_o,      // real products issued this cycle
+  // Partial-sum loads into the accumulators (while waiting for go_i).
+  input  logic                     ld_i,
+  input  logic [$clog2(PeRows)-1:0] ld_row_i,
+  input  logic [KW-1:0]            ld_k_i,      // position in the tile
+  input  logic [31:0]              ld_data_i
 );
 
   localparam logic [W-1:0] One = {2'b00, {(ExpW - 1){1'b1}}, {ManW{1'b0}}};
   localparam int unsigned MacDrain = 3 + 2;  // MAC latency + issue stage + write-back
 
-  typedef enum logic [2:0] {StIdle, StSetup, StIssue, StDrain} state_e;
+  typedef enum logic [2:0] {StIdle, StSetup, StWait, StIssue, StDrain} state_e;
   state_e state_q, state_d;
 
   // --- Position walkers: a, y, x of p, and the output offset -----------------------------
@@ -265,6 +273,11 @@ module ganpu_engine #(
             p_done_d = 1'b1;
           end
         end else begin
+          state_d = StWait;
+        end
+      end
+      StWait: begin
+        if (go_i) begin
           state_d = StIssue;
           slot_d  = '0;
         end
@@ -375,7 +388,7 @@ module ganpu_engine #(
   end
   always_ff @(posedge clk_i) begin
     i1_slot_q  <= slot_q;
-    i1_first_q <= (r_lin_q == '0);
+    i1_first_q <= (r_lin_q == '0) && !psum_i;
     i1_valid_q <= col_valid;
   end
 
@@ -412,7 +425,12 @@ module ganpu_engine #(
     .a_i      (a_ops),
     .b_i      (b_ops),
     .rd_slot_i(rd_slot_i),
-    .acc_o    (acc_o)
+    .acc_o    (acc_o),
+    .ld_i     (ld_i),
+    .ld_row_i (ld_row_i),
+    .ld_col_i (ld_k_i[KW-1:SlotW]),
+    .ld_slot_i(ld_k_i[SlotW-1:0]),
+    .ld_data_i(ld_data_i)
   );
 
   // --- Outputs ---------------------------------------------------------------------------------
@@ -428,6 +446,7 @@ module ganpu_engine #(
   assign macs_o  = i1_issue_q ? 16'(rows_on) * 16'(cols_on) : 16'd0;
 
   assign tile_count_o = setup_k_q;
+  assign setup_done_o = (state_q == StWait);
   assign p_done_o     = p_done_q;
   assign tile_pn_o    = tile_pn_q;
   assign tile_pos_o   = tile_pos_q;

@@ -20,7 +20,10 @@ module ganpu_pe #(
   input  logic [ExpW+ManW:0] a_i,
   input  logic [ExpW+ManW:0] b_i,
   input  logic [SlotW-1:0]   rd_slot_i,  // drain: which accumulator acc_o shows
-  output logic [31:0]        acc_o
+  output logic [31:0]        acc_o,
+  input  logic               ld_i,       // load ld_data_i into accumulator ld_slot_i
+  input  logic [SlotW-1:0]   ld_slot_i,  // (partial sums of a split reduction; never while
+  input  logic [31:0]        ld_data_i   //  operations are in flight)
 );
 
   // The MAC's latency; the delay line beside it carries what the write-back needs.
@@ -75,6 +78,8 @@ module ganpu_pe #(
   always_ff @(posedge clk_i) begin
     if (live_q[MacLatency-1]) begin
       acc_q[wb_slot] <= wb_pass ? wb_acc : mac_out;
+    end else if (ld_i) begin
+      acc_q[ld_slot_i] <= ld_data_i;
     end
   end
 

@@ -21,7 +21,13 @@ module ganpu_pe_array #(
   input  logic [PeCols*W-1:0]      a_i,         // per column
   input  logic [PeRows*W-1:0]      b_i,         // per row
   input  logic [SlotW-1:0]         rd_slot_i,
-  output logic [PeRows*PeCols*32-1:0] acc_o     // PE (j, c) at [(j*PeCols + c)*32 +: 32]
+  output logic [PeRows*PeCols*32-1:0] acc_o,    // PE (j, c) at [(j*PeCols + c)*32 +: 32]
+  // Load one accumulator: PE (ld_row_i, ld_col_i), slot ld_slot_i.
+  input  logic                     ld_i,
+  input  logic [$clog2(PeRows)-1:0] ld_row_i,
+  input  logic [$clog2(PeCols)-1:0] ld_col_i,
+  input  logic [SlotW-1:0]         ld_slot_i,
+  input  logic [31:0]              ld_data_i
 );
 
   for (genvar j = 0; j < PeRows; j++) begin : g_row
@@ -41,7 +47,11 @@ module ganpu_pe_array #(
         .a_i      (a_i[c*W +: W]),
         .b_i      (b_i[j*W +: W]),
         .rd_slot_i(rd_slot_i),
-        .acc_o    (acc_o[(j*PeCols + c)*32 +: 32])
+        .acc_o    (acc_o[(j*PeCols + c)*32 +: 32]),
+        .ld_i     (ld_i && (ld_row_i == ($clog2(PeRows))'(j)) &&
+                   (ld_col_i == ($clog2(PeCols))'(c))),
+        .ld_slot_i(ld_slot_i),
+        .ld_data_i(ld_data_i)
       );
     end
   end

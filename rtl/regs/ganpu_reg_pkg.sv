@@ -81,6 +81,7 @@ package ganpu_reg_pkg;
   localparam logic [AddrW-1:0] RegMQs           = 12'h1d0;  // RW M_QS
   localparam logic [AddrW-1:0] RegMP0s          = 12'h1d4;  // RW M_P0S
   localparam logic [AddrW-1:0] RegGSrc          = 12'h1d8;  // RW G_SRC
+  localparam logic [AddrW-1:0] RegPsSrc         = 12'h1dc;  // RW PS_SRC
 
   // Reset values of the control registers (the descriptor's are in DescReset).
   localparam logic [DataW-1:0] RegIdReset        = 32'h47414e50;
@@ -109,6 +110,7 @@ package ganpu_reg_pkg;
   localparam int unsigned OpAOneLsb = 6, OpAOneWidth = 1;
   localparam int unsigned OpMaskEnLsb = 7, OpMaskEnWidth = 1;
   localparam int unsigned OpFormatLsb = 8, OpFormatWidth = 1;
+  localparam int unsigned OpPsumInLsb = 9, OpPsumInWidth = 1;
 
   // Values of num_format fields.
   typedef enum logic {
@@ -143,9 +145,10 @@ package ganpu_reg_pkg;
 
   // Descriptor: DescNumRegs words from DescBase on; register i is at DescBase + 4 * i.
   localparam logic [AddrW-1:0] DescBase = 12'h100;
-  localparam int unsigned DescNumRegs = 55;
+  localparam int unsigned DescNumRegs = 56;
   // Implemented bits of the descriptor registers, index 0 (the first register) rightmost.
   localparam logic [DescNumRegs-1:0][DataW-1:0] DescMask = {
+    32'hffffffff,  // PS_SRC
     32'hffffffff,  // G_SRC
     32'hffffffff,  // M_P0S
     32'hffffffff,  // M_QS
@@ -200,10 +203,11 @@ package ganpu_reg_pkg;
     32'hffffffff,  // P_N
     32'hffffffff,  // Q_COUNT
     32'h0000ffff,  // SLOPE
-    32'h000001ff   // OP
+    32'h000003ff   // OP
   };
   // Reset values of the descriptor registers, index 0 (the first register) rightmost.
   localparam logic [DescNumRegs-1:0][DataW-1:0] DescReset = {
+    32'h00000000,  // PS_SRC
     32'h00000000,  // G_SRC
     32'h00000000,  // M_P0S
     32'h00000000,  // M_QS
@@ -264,6 +268,9 @@ package ganpu_reg_pkg;
   // OP: Operation of the job and its options. Fields from the most significant down, as in the
   // register.
   typedef struct packed {
+    // [9] Start every sum from the FP32 partial sum at PS_SRC instead of the bias or +0 (a
+    // reduction split over several jobs).
+    logic        psum_in;
     // [8] Number format of the job; must equal CONFIG.FORMAT, else the job fails.
     num_format_e format;
     logic        mask_en;   // [7] Write the ReLU mask to M_DST.
@@ -335,6 +342,8 @@ package ganpu_reg_pkg;
     logic [31:0]        m_p0s;  // 0x1d4 Mask bytes per plane of the P_N loop.
     // 0x1d8 Byte address of dy for MASK_GRAD, read with the O_* strides.
     logic [31:0]        g_src;
+    // 0x1dc Byte address of the FP32 partial sums for OP.PSUM_IN, read with the O_* strides.
+    logic [31:0]        ps_src;
   } desc_t;
 
   // desc_t from the descriptor register words (word i at DescBase + 4 * i).
@@ -347,6 +356,7 @@ package ganpu_reg_pkg;
     d.op.a_one = regs[0][6];
     d.op.mask_en = regs[0][7];
     d.op.format = num_format_e'(regs[0][8]);
+    d.op.psum_in = regs[0][9];
     d.slope = regs[1][15:0];
     d.q_count = regs[2];
     d.p_n = regs[3];
@@ -401,6 +411,7 @@ package ganpu_reg_pkg;
     d.m_qs = regs[52];
     d.m_p0s = regs[53];
     d.g_src = regs[54];
+    d.ps_src = regs[55];
     return d;
   endfunction
 

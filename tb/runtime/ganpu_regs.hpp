@@ -90,6 +90,7 @@ inline constexpr uint32_t kRegMDst = 0x1CC;           // RW M_DST
 inline constexpr uint32_t kRegMQs = 0x1D0;            // RW M_QS
 inline constexpr uint32_t kRegMP0s = 0x1D4;           // RW M_P0S
 inline constexpr uint32_t kRegGSrc = 0x1D8;           // RW G_SRC
+inline constexpr uint32_t kRegPsSrc = 0x1DC;          // RW PS_SRC
 
 // Reset values of the control registers (the descriptor's are in kRegisters).
 inline constexpr uint32_t kRegIdReset = 0x47414E50;
@@ -156,6 +157,9 @@ inline constexpr uint32_t kOpMaskEnMask = 0x00000080;
 inline constexpr uint32_t kOpFormatShift = 8;
 inline constexpr uint32_t kOpFormatWidth = 1;
 inline constexpr uint32_t kOpFormatMask = 0x00000100;
+inline constexpr uint32_t kOpPsumInShift = 9;
+inline constexpr uint32_t kOpPsumInWidth = 1;
+inline constexpr uint32_t kOpPsumInMask = 0x00000200;
 
 // Values of num_format fields.
 enum class NumFormat : uint32_t {
@@ -221,7 +225,7 @@ inline constexpr RegInfo kRegisters[] = {
     {"RD_BYTES_HI", 0x044, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"WR_BYTES_LO", 0x048, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"WR_BYTES_HI", 0x04C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
-    {"OP", 0x100, Access::kReadWrite, true, 0x00000000, 0x000001FF, false, true},
+    {"OP", 0x100, Access::kReadWrite, true, 0x00000000, 0x000003FF, false, true},
     {"SLOPE", 0x104, Access::kReadWrite, true, 0x00000000, 0x0000FFFF, false, true},
     {"Q_COUNT", 0x108, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
     {"P_N", 0x10C, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
@@ -276,6 +280,7 @@ inline constexpr RegInfo kRegisters[] = {
     {"M_QS", 0x1D0, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
     {"M_P0S", 0x1D4, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
     {"G_SRC", 0x1D8, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
+    {"PS_SRC", 0x1DC, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
 };
 
 struct FieldInfo {
@@ -306,10 +311,11 @@ inline constexpr FieldInfo kFields[] = {
     {"OP", "A_ONE", 0x100, 6, 1},
     {"OP", "MASK_EN", 0x100, 7, 1},
     {"OP", "FORMAT", 0x100, 8, 1},
+    {"OP", "PSUM_IN", 0x100, 9, 1},
 };
 
 inline constexpr uint32_t kDescBase = 0x100;
-inline constexpr uint32_t kDescNumRegs = 55;
+inline constexpr uint32_t kDescNumRegs = 56;
 
 // OP: Operation of the job and its options. pack() gives the register word, unpack() the fields.
 struct Op {
@@ -322,6 +328,9 @@ struct Op {
   bool mask_en = false;  // [7] Write the ReLU mask to M_DST.
   // [8] Number format of the job; must equal CONFIG.FORMAT, else the job fails.
   NumFormat format = NumFormat::kFp16;
+  // [9] Start every sum from the FP32 partial sum at PS_SRC instead of the bias or +0 (a reduction
+  // split over several jobs).
+  bool psum_in = false;
 
   constexpr uint32_t pack() const {
     uint32_t v = 0;
@@ -332,6 +341,7 @@ struct Op {
     v |= (static_cast<uint32_t>(a_one) << kOpAOneShift) & kOpAOneMask;
     v |= (static_cast<uint32_t>(mask_en) << kOpMaskEnShift) & kOpMaskEnMask;
     v |= (static_cast<uint32_t>(format) << kOpFormatShift) & kOpFormatMask;
+    v |= (static_cast<uint32_t>(psum_in) << kOpPsumInShift) & kOpPsumInMask;
     return v;
   }
   static constexpr Op unpack(uint32_t v) {
@@ -343,6 +353,7 @@ struct Op {
     x.a_one = (v & kOpAOneMask) != 0;
     x.mask_en = (v & kOpMaskEnMask) != 0;
     x.format = static_cast<NumFormat>((v & kOpFormatMask) >> kOpFormatShift);
+    x.psum_in = (v & kOpPsumInMask) != 0;
     return x;
   }
 };
@@ -406,6 +417,8 @@ struct Descriptor {
   uint32_t m_qs = 0;   // 0x1d0 Mask bytes per output channel.
   uint32_t m_p0s = 0;  // 0x1d4 Mask bytes per plane of the P_N loop.
   uint32_t g_src = 0;  // 0x1d8 Byte address of dy for MASK_GRAD, read with the O_* strides.
+  // 0x1dc Byte address of the FP32 partial sums for OP.PSUM_IN, read with the O_* strides.
+  uint32_t ps_src = 0;
 
   // (offset, value) of every descriptor register in offset order: what the driver
   // writes.
@@ -466,6 +479,7 @@ struct Descriptor {
         {kRegMQs, m_qs},
         {kRegMP0s, m_p0s},
         {kRegGSrc, g_src},
+        {kRegPsSrc, ps_src},
     };
   }
 };

@@ -40,6 +40,9 @@ struct Plan {
   int64_t o_qs = 0, o_p[3] = {0, 0, 0};
   bool out_fp32 = false;
   bool activate = false;  // apply the layer's activation (forward pass only)
+  bool psum_in = false;   // start from the partial sums at ps_src
+  uint64_t ps_src = 0;
+  bool partial = false;   // a piece of a split reduction that is not the last
   bool mask = false;
   uint64_t m_dst = 0;
   int64_t m_qs = 0, m_p0s = 0;
@@ -119,16 +122,73 @@ Job to_job(const Plan &p, const LayerSpec &s, const HwConfig &hw) {
   d.m_dst = u32(static_cast<int64_t>(p.m_dst), "m_dst");
   d.m_qs = u32(p.m_qs, "m_qs");
   d.m_p0s = u32(p.m_p0s, "m_p0s");
-  return {d, p.label};
+  d.op.psum_in = p.psum_in;
+  d.ps_src = u32(static_cast<int64_t>(p.ps_src), "ps_src");
+  Job j;
+  j.desc = d;
+  j.label = p.label;
+  j.partial = p.partial;
+  return j;
 }
 
-void check_reduction(const Plan &p, const HwConfig &hw, const char *what) {
-  const int64_t r = p.rn[0] * p.rn[1] * p.rn[2];
-  if (r > hw.b_depth) {
-    throw std::invalid_argument(std::string(what) + ": the reduction has " + std::to_string(r) +
-                                " terms per output, more than the B buffer's " +
-                                std::to_string(hw.b_depth) +
-                                " (splitting the reduction is not supported yet)");
+// Splits a job whose reduction is longer than the B buffer into pieces over consecutive
+// ranges of the r loops, in their order, so every sum still adds its terms serially: piece
+// k > 0 starts from the FP32 partial sums piece k - 1 wrote (PSUM_IN). Pieces before the last
+// write raw FP32 sums: to `scratch` (same element indices as the output, 4 bytes each) when
+// the final output is 16-bit, else in place. `out_base` is the final output's base address.
+void split_reduction(const Plan &whole, const HwConfig &hw, uint64_t out_base,
+                     uint64_t scratch, std::vector<Plan> &out) {
+  const int64_t cap = hw.b_depth;
+  const int64_t n0 = whole.rn[0], n1 = whole.rn[1], n2 = whole.rn[2];
+  if (n0 * n1 * n2 <= cap) {
+    out.push_back(whole);
+    return;
+  }
+  // The outermost loop whose inner loops fit is split in ranges; the loops outside it step
+  // one value at a time.
+  struct Range {
+    int64_t start[3], size[3];
+  };
+  std::vector<Range> pieces;
+  if (n1 * n2 <= cap) {
+    const int64_t c = cap / (n1 * n2);
+    for (int64_t a = 0; a < n0; a += c) pieces.push_back({{a, 0, 0}, {std::min(c, n0 - a), n1, n2}});
+  } else if (n2 <= cap) {
+    const int64_t c = cap / n2;
+    for (int64_t a = 0; a < n0; ++a)
+      for (int64_t b = 0; b < n1; b += c) pieces.push_back({{a, b, 0}, {1, std::min(c, n1 - b), n2}});
+  } else {
+    for (int64_t a = 0; a < n0; ++a)
+      for (int64_t b = 0; b < n1; ++b)
+        for (int64_t e = 0; e < n2; e += cap) pieces.push_back({{a, b, e}, {1, 1, std::min(cap, n2 - e)}});
+  }
+  const bool fp32_out = whole.out_fp32;
+  const uint64_t elem = (whole.o_dst - out_base) / (fp32_out ? 4 : 2);
+  const uint64_t scratch_dst = fp32_out ? whole.o_dst : scratch + 4 * elem;
+  for (size_t k = 0; k < pieces.size(); ++k) {
+    const Range &r = pieces[k];
+    Plan p = whole;
+    for (int i = 0; i < 3; ++i) {
+      p.rn[i] = r.size[i];
+      p.a.off += r.start[i] * whole.a.r[i];
+      p.y.off += r.start[i] * whole.y.r[i];
+      p.x.off += r.start[i] * whole.x.r[i];
+    }
+    p.b_src += 2 * static_cast<uint64_t>(r.start[0] * whole.b_rs[0] + r.start[1] * whole.b_rs[1] +
+                                         r.start[2] * whole.b_rs[2]);
+    p.bias = whole.bias && k == 0;
+    p.psum_in = k > 0;
+    p.ps_src = scratch_dst;
+    if (k + 1 < pieces.size()) {
+      p.partial = true;
+      p.out_fp32 = true;
+      p.activate = false;
+      p.mask = false;
+      p.o_dst = scratch_dst;
+    }
+    p.label = whole.label + " (reduction piece " + std::to_string(k + 1) + " of " +
+              std::to_string(pieces.size()) + ")";
+    out.push_back(p);
   }
 }
 
@@ -430,7 +490,6 @@ void wg_jobs(const WgOperands &w, const HwConfig &hw, std::vector<Plan> &out) {
     p.o_p[1] = w.ax.k;
     p.o_p[2] = 1;
     p.label = "channels " + std::to_string(c0) + "-" + std::to_string(c0 + m - 1);
-    check_reduction(p, hw, "weight gradient");
     out.push_back(p);
     c0 += m;
   }
@@ -620,12 +679,10 @@ std::vector<Job> compile_layer(const LayerSpec &s, Phase phase, const HwConfig &
         throw std::invalid_argument("layer: batch * in_features = " + std::to_string(n * ci) +
                                     " exceeds the A buffer (" + std::to_string(hw.a_depth) + ")");
       }
-      check_reduction(p, hw, "weight gradient");
       plans.push_back(p);
       Plan b = bias_grad_plan(n, co, 1, 1, addrs.dz, addrs.db);
       b.b_qs = 1;
       b.b_rs[0] = co;
-      check_reduction(b, hw, "bias gradient");
       plans.push_back(b);
     }
   } else {
@@ -648,7 +705,6 @@ std::vector<Job> compile_layer(const LayerSpec &s, Phase phase, const HwConfig &
       g.dw_base = addrs.dw;
       wg_jobs(g, hw, plans);
       Plan b = bias_grad_plan(n, co, oh, ow, addrs.dz, addrs.db);
-      check_reduction(b, hw, "bias gradient");
       plans.push_back(b);
     } else {
       ConvOperands c = conv_operands(s);
@@ -675,12 +731,16 @@ std::vector<Job> compile_layer(const LayerSpec &s, Phase phase, const HwConfig &
       }
     }
   }
-  std::vector<Job> jobs;
+  const uint64_t out_base = phase == Phase::kForward ? addrs.y : phase == Phase::kErrorProp
+                                                                     ? addrs.dx
+                                                                     : 0;
+  std::vector<Plan> pieces;
   for (Plan &p : plans) {
     p.activate = (phase == Phase::kForward);
-    check_reduction(p, hw, "layer");
-    jobs.push_back(to_job(p, s, hw));
+    split_reduction(p, hw, p.out_fp32 ? p.o_dst : out_base, addrs.psum, pieces);
   }
+  std::vector<Job> jobs;
+  for (const Plan &p : pieces) jobs.push_back(to_job(p, s, hw));
   return jobs;
 }
 
@@ -692,7 +752,10 @@ std::vector<Job> masked_grad_jobs(const LayerSpec &s, const HwConfig &hw,
   fwd.y = addrs.dz;
   LayerSpec no_bias = s;
   no_bias.bias = false;
-  std::vector<Job> jobs = compile_layer(no_bias, Phase::kForward, hw, fwd);
+  std::vector<Job> all = compile_layer(no_bias, Phase::kForward, hw, fwd);
+  std::vector<Job> jobs;
+  for (const Job &j : all)
+    if (!j.partial) jobs.push_back(j);
   for (Job &j : jobs) {
     regs::Descriptor &d = j.desc;
     d.op.opcode = regs::Opcode::kMaskGrad;
@@ -701,6 +764,7 @@ std::vector<Job> masked_grad_jobs(const LayerSpec &s, const HwConfig &hw,
     d.op.bias_en = false;
     d.op.mask_en = false;
     d.op.a_one = true;
+    d.op.psum_in = false;
     d.r_0 = d.r_1 = d.r_2 = 1;
     d.g_src = addrs.dy + (d.o_dst - addrs.dz);
     j.label = "masked gradient " + j.label;

@@ -29,12 +29,14 @@ struct HwConfig {
 struct LayerAddrs {
   uint32_t x = 0, w = 0, b = 0, y = 0, mask = 0;
   uint32_t dz = 0, dx = 0, dw = 0, db = 0;
-  uint32_t dy = 0;  // MASK_GRAD input
+  uint32_t dy = 0;    // MASK_GRAD input
+  uint32_t psum = 0;  // FP32 scratch for split reductions: 4 bytes per element of y or dx
 };
 
 struct Job {
   regs::Descriptor desc;
-  std::string label;  // e.g. "n0 rows 0-7", for progress and errors
+  std::string label;     // e.g. "n0 rows 0-7", for progress and errors
+  bool partial = false;  // one piece of a split reduction, not the last
 };
 
 // Bytes of the packed ReLU mask of a layer's FP output (1 bit per output, per-plane padding;

@@ -1,5 +1,6 @@
 #include "runtime/layer_runner.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -45,6 +46,7 @@ Layout layout(const LayerSpec &s, const HwConfig &hw) {
   l.a.dx = l.take(2 * nx);
   l.a.dw = l.take(4 * nw);
   l.a.db = l.take(4 * nb);
+  l.a.psum = l.take(4 * std::max(nx, ny));
   return l;
 }
 

@@ -206,10 +206,12 @@ def test_bad_inputs(r):
     d = r.case_dir("bad_format", "bad_bf16_spec.json")
     cases.append(("--config of another format than the spec",
                   [os.path.join(d, "bad_bf16_spec.json")], ["bf16", "fp16", r.config]))
-    d = r.case_dir("bad_too_big", "wg_too_big.json")
-    # WG sums over N*OH*OW = 4*24*24 = 2304 positions, more than the B buffer's 2048.
-    cases.append(("layer the hardware cannot run", [os.path.join(d, "wg_too_big.json")],
-                  ["cannot run", "reduction", "2304", "B buffer"]))
+    d = r.case_dir("bad_too_big", "fp_input_too_big.json")
+    # One output row needs 1200 channels x 2 or 3 input rows x 8 = 19,200 or more input
+    # elements on chip, more than the A buffer's 8,192 (long reductions are split, but the
+    # input window of one output row is not).
+    cases.append(("layer the hardware cannot run", [os.path.join(d, "fp_input_too_big.json")],
+                  ["cannot run", "does not fit the A buffer", "8192"]))
     d = r.case_dir("bad_stride", "bad_stride0.json")
     cases.append(("invalid value (stride 0)", [os.path.join(d, "bad_stride0.json")],
                   ["stride", "at least 1"]))

@@ -175,6 +175,22 @@ TEST_CASE("conv_transpose2d larger than the on-chip A buffer is tiled", "[layer]
 TEST_CASE("linear: ReLU, batch 17 (not a multiple of the tile)", "[layer][linear]") {
   on_all(conv(LayerType::kLinear, 33, 21, 1, 1, 1, 1, 0, 17, Act::kRelu, false), 14);
 }
+TEST_CASE("reductions longer than the B buffer are split (FP: 232 x 3 x 3 = 2,088 terms)",
+          "[layer][split]") {
+  on_all(conv(LayerType::kConv2d, 232, 6, 4, 4, 3, 1, 1, 1, Act::kRelu, true), 15);
+}
+TEST_CASE("reductions longer than the B buffer are split (EP: 232 x 3 x 3 = 2,088 terms)",
+          "[layer][split]") {
+  on_all(conv(LayerType::kConv2d, 6, 232, 4, 4, 3, 1, 1, 1, Act::kLeakyRelu, false), 16);
+}
+TEST_CASE("reductions longer than the B buffer are split (WG: 2 x 34 x 34 = 2,312 terms)",
+          "[layer][split]") {
+  on_all(conv(LayerType::kConv2d, 3, 4, 34, 34, 3, 1, 1, 2, Act::kRelu, true), 17);
+}
+TEST_CASE("reductions longer than the B buffer are split (linear, 2,100 features)",
+          "[layer][split]") {
+  on_all(conv(LayerType::kLinear, 2100, 5, 1, 1, 1, 1, 0, 2, Act::kNone, true), 18);
+}
 TEST_CASE("linear: batch 3, bias", "[layer][linear]") {
   on_all(conv(LayerType::kLinear, 37, 19, 1, 1, 1, 1, 0, 3, Act::kNone, true), 9);
 }

@@ -309,12 +309,12 @@ TEST_CASE("WSTRB writes only the enabled bytes", "[regs]") {
     INFO("wstrb " << strb);
     CHECK(hex(b.read_ok(regs::kRegQCount)) == hex(want));
   }
-  // OP keeps bits 8:0: byte 1 holds FORMAT only.
+  // OP keeps bits 9:0: byte 1 holds FORMAT and PSUM_IN only.
   b.write_ok(regs::kRegOp, 0);
   b.write_ok(regs::kRegOp, 0xFFFFFFFF, 0x2);
-  CHECK(hex(b.read_ok(regs::kRegOp)) == hex(regs::kOpFormatMask));
+  CHECK(hex(b.read_ok(regs::kRegOp)) == hex(regs::kOpFormatMask | regs::kOpPsumInMask));
   b.write_ok(regs::kRegOp, 0xFFFFFFFF, 0x1);
-  CHECK(hex(b.read_ok(regs::kRegOp)) == hex(0x1FF));
+  CHECK(hex(b.read_ok(regs::kRegOp)) == hex(0x3FF));
   // IRQ_ENABLE and CTRL act on byte 0 only.
   b.write_ok(regs::kRegIrqEnable, 1, 0xE);
   CHECK(b.read_ok(regs::kRegIrqEnable) == 0);
