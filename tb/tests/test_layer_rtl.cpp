@@ -63,6 +63,15 @@ size_t mismatches(const Tensor &got, const Tensor &want, std::string *first) {
   return bad;
 }
 
+// The accelerator's result lies within the error bound of docs/numerics.md around the exact
+// (double) result.
+void within_bound(const ganpu::model::RefTensor &ref, const Tensor &got, const char *what) {
+  const auto c = ganpu::model::check(ref, got);
+  INFO(what << ": " << c.first_failure << " (max error/bound " << c.max_ratio << ")");
+  CHECK(c.out_of_bound == 0);
+  CHECK(c.checked > 0);
+}
+
 // Runs FP, EP and WG of one layer on one configuration and checks each against the model.
 void check_layer(const std::string &config, LayerSpec s, uint64_t seed) {
   ganpu::rt::AxiMemConfig mem;
@@ -92,6 +101,8 @@ void check_layer(const std::string &config, LayerSpec s, uint64_t seed) {
     INFO("FP y: " << first);
     CHECK(bad == 0);
     if (s.activation != Act::kNone) CHECK(out.mask == fwd.mask);
+    within_bound(ganpu::model::reference_forward(s, in.x, in.w, s.bias ? &in.b : nullptr), out.y,
+                 "FP y");
   }
   in.dy = random_tensor(s.y_shape(), s.format, rng);
   in.mask = fwd.mask;
@@ -101,6 +112,7 @@ void check_layer(const std::string &config, LayerSpec s, uint64_t seed) {
     const size_t bad = mismatches(ep.dx, dx, &first);
     INFO("EP dx: " << first);
     CHECK(bad == 0);
+    within_bound(ganpu::model::reference_error_prop(s, in.dy, in.w, in.mask), ep.dx, "EP dx");
   }
   const auto wg = ganpu::model::weight_grad(s, in.x, in.dy, in.mask);
   const auto wgo = ganpu::rt::run_layer(*acc, s, Phase::kWeightGrad, in);
@@ -111,6 +123,9 @@ void check_layer(const std::string &config, LayerSpec s, uint64_t seed) {
     const size_t badb = mismatches(wgo.db, wg.db, &first);
     INFO("WG db: " << first);
     CHECK(badb == 0);
+    const auto ref = ganpu::model::reference_weight_grad(s, in.x, in.dy, in.mask);
+    within_bound(ref.dw, wgo.dw, "WG dw");
+    within_bound(ref.db, wgo.db, "WG db");
   }
 }
 
