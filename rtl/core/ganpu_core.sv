@@ -87,6 +87,20 @@ module ganpu_core #(
   logic               mg_cmd_valid;
   logic signed [31:0] mg_q_off;
 
+  // Engine and output-path signals (declared first: the stagers use the tile's table too).
+  logic                       p_clear, tile_start, tile_done, p_done, setup_done, go;
+  logic [KW:0]                tile_count;
+  logic signed [31:0]         tile_o_off [T];
+  logic [T-1:0]               tile_contig;
+  logic [15:0]                tile_pn;
+  logic [31:0]                tile_pos;
+  logic [1:0]                 rd_slot;
+  logic [PeRows*PeCols*32-1:0] acc;
+  logic                       eng_issue;
+  logic [15:0]                eng_macs;
+  logic        out_start, out_done;
+  logic [31:0] m_row_addr;
+
   // --- Sizes -----------------------------------------------------------------------------------
   logic [47:0] r_total, a_total;
   logic        sizes_zero;
@@ -270,16 +284,6 @@ module ganpu_core #(
   end
 
   // --- Compute engine -------------------------------------------------------------------------
-  logic                       p_clear, tile_start, tile_done, p_done, setup_done, go;
-  logic [KW:0]                tile_count;
-  logic signed [31:0]         tile_o_off [T];
-  logic [T-1:0]               tile_contig;
-  logic [15:0]                tile_pn;
-  logic [31:0]                tile_pos;
-  logic [1:0]                 rd_slot;
-  logic [PeRows*PeCols*32-1:0] acc;
-  logic                       eng_issue;
-  logic [15:0]                eng_macs;
 
   ganpu_engine #(
     .PeRows(PeRows),
@@ -338,8 +342,6 @@ module ganpu_core #(
   );
 
   // --- Output path ------------------------------------------------------------------------------
-  logic        out_start, out_done;
-  logic [31:0] m_row_addr;
   assign m_row_addr = d.m_dst + m_q_q + 32'(tile_pn) * d.m_p0s + (tile_pos >> 3);
 
   ganpu_out_path #(
