@@ -202,8 +202,10 @@ module ganpu_top #(
     .beat_o       (rd_beat)
   );
 
+  // 16 bursts in flight too: outputs with strided addresses are written in short bursts.
   ganpu_dma_wr #(
-    .IdW(IdW)
+    .IdW           (IdW),
+    .MaxOutstanding(16)
   ) u_dma_wr (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
