@@ -8,8 +8,9 @@
 #include "network_command.hpp"
 
 int main(int argc, char **argv) {
-  CLI::App app{"OpenGANPU simulator: runs work through the Verilated RTL and checks it against "
-               "the golden model"};
+  CLI::App app{
+      "OpenGANPU simulator: runs work through the Verilated RTL and checks it against "
+      "the golden model"};
   app.require_subcommand(1);
   ganpu::sim::add_fp_dot_command(app);
   ganpu::sim::add_layer_command(app);

@@ -83,9 +83,9 @@ nlohmann::json PhaseRecord::to_json() const {
 
 rt::LayerInputs random_inputs(const LayerSpec &s, uint64_t seed) {
   std::mt19937_64 rng(seed);
-  const int fan_in = (s.type == model::LayerType::kConvTranspose2d ? s.out_channels
-                                                                   : s.in_channels) *
-                     s.kernel_h * s.kernel_w;
+  const int fan_in =
+      (s.type == model::LayerType::kConvTranspose2d ? s.out_channels : s.in_channels) * s.kernel_h *
+      s.kernel_w;
   const float ws = 1.0f / std::sqrt(static_cast<float>(std::max(fan_in, 1)));
   rt::LayerInputs in;
   in.x = random_tensor(s.x_shape(), s.format, rng, 1.0f, 0.5, true);
@@ -112,10 +112,9 @@ rt::LayerOutputs golden_outputs(const LayerSpec &s, Phase phase, const rt::Layer
   return o;
 }
 
-PhaseRecord run_and_check(rt::Accelerator &acc, const std::string &config,
-                          const std::string &name, const LayerSpec &s, Phase phase,
-                          const rt::LayerInputs &in, bool check, rt::LayerOutputs *outputs,
-                          const rt::JobProgress &progress) {
+PhaseRecord run_and_check(rt::Accelerator &acc, const std::string &config, const std::string &name,
+                          const LayerSpec &s, Phase phase, const rt::LayerInputs &in, bool check,
+                          rt::LayerOutputs *outputs, const rt::JobProgress &progress) {
   const rt::HwConfig hw = acc.config();
   PhaseRecord r;
   r.layer = name;
@@ -168,8 +167,8 @@ PhaseRecord run_and_check(rt::Accelerator &acc, const std::string &config,
   return r;
 }
 
-rt::AxiMemConfig memory_for(const LayerSpec &s, const std::string &config,
-                            unsigned latency_cycles, double bytes_per_cycle) {
+rt::AxiMemConfig memory_for(const LayerSpec &s, const std::string &config, unsigned latency_cycles,
+                            double bytes_per_cycle) {
   rt::AxiMemConfig mem;
   mem.latency_cycles = latency_cycles;
   mem.bytes_per_cycle = bytes_per_cycle;

@@ -13,9 +13,9 @@
 namespace ganpu::sim {
 
 struct PhaseRecord {
-  std::string layer;   // the layer's name in its list, or the spec file
-  std::string phase;   // "fp", "ep", "wg"
-  std::string config;  // e.g. "4x4_fp16"
+  std::string layer;           // the layer's name in its list, or the spec file
+  std::string phase;           // "fp", "ep", "wg"
+  std::string config;          // e.g. "4x4_fp16"
   uint64_t macs = 0;           // products PyTorch computes (WG: dW's plus db's additions)
   uint64_t cycles = 0;         // accelerator cycles, all jobs of the phase
   uint64_t ideal_cycles = 0;   // ceil(macs / PE count)
@@ -43,10 +43,9 @@ rt::LayerOutputs golden_outputs(const model::LayerSpec &s, model::Phase phase,
 
 // Runs the phase, compares, and fills a record. `outputs` receives the accelerator's results
 // (may be null). check = false skips the comparisons (mismatches stay 0).
-PhaseRecord run_and_check(rt::Accelerator &acc, const std::string &config,
-                          const std::string &name, const model::LayerSpec &s,
-                          model::Phase phase, const rt::LayerInputs &in, bool check,
-                          rt::LayerOutputs *outputs = nullptr,
+PhaseRecord run_and_check(rt::Accelerator &acc, const std::string &config, const std::string &name,
+                          const model::LayerSpec &s, model::Phase phase, const rt::LayerInputs &in,
+                          bool check, rt::LayerOutputs *outputs = nullptr,
                           const rt::JobProgress &progress = {});
 
 // A memory model big enough for the layer on this configuration, with the given timing.

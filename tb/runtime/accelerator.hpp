@@ -19,12 +19,12 @@ namespace ganpu::rt {
 
 // Counters of one job, from the registers (cycles of the RTL clock).
 struct JobStats {
-  uint64_t cycles = 0;         // start to done
-  uint64_t busy_cycles = 0;    // cycles the PE array issued MACs
-  uint64_t stall_cycles = 0;   // cycles spent waiting for memory (staging, final writes)
-  uint64_t macs = 0;           // multiply-accumulates on real operands
-  uint64_t rd_bytes = 0;       // AXI data bytes read (full beats)
-  uint64_t wr_bytes = 0;       // AXI data bytes written (full beats)
+  uint64_t cycles = 0;        // start to done
+  uint64_t busy_cycles = 0;   // cycles the PE array issued MACs
+  uint64_t stall_cycles = 0;  // cycles spent waiting for memory (staging, final writes)
+  uint64_t macs = 0;          // multiply-accumulates on real operands
+  uint64_t rd_bytes = 0;      // AXI data bytes read (full beats)
+  uint64_t wr_bytes = 0;      // AXI data bytes written (full beats)
   JobStats &operator+=(const JobStats &o) {
     cycles += o.cycles;
     busy_cycles += o.busy_cycles;

@@ -42,7 +42,7 @@ struct Plan {
   bool activate = false;  // apply the layer's activation (forward pass only)
   bool psum_in = false;   // start from the partial sums at ps_src
   uint64_t ps_src = 0;
-  bool partial = false;   // a piece of a split reduction that is not the last
+  bool partial = false;  // a piece of a split reduction that is not the last
   bool mask = false;
   uint64_t m_dst = 0;
   int64_t m_qs = 0, m_p0s = 0;
@@ -54,7 +54,8 @@ uint32_t u32(int64_t v, const char *what) {
   return static_cast<uint32_t>(v);
 }
 int32_t s32(int64_t v, const char *what) {
-  if (v < INT32_MIN || v > INT32_MAX) throw std::invalid_argument(std::string(what) + " out of range");
+  if (v < INT32_MIN || v > INT32_MAX)
+    throw std::invalid_argument(std::string(what) + " out of range");
   return static_cast<int32_t>(v);
 }
 
@@ -67,8 +68,8 @@ Job to_job(const Plan &p, const LayerSpec &s, const HwConfig &hw) {
   d.op.bias_en = p.bias;
   d.op.a_one = p.a_one;
   d.op.mask_en = p.mask;
-  d.op.format = (hw.format.exp_w == fp::kBf16.exp_w) ? regs::NumFormat::kBf16
-                                                      : regs::NumFormat::kFp16;
+  d.op.format =
+      (hw.format.exp_w == fp::kBf16.exp_w) ? regs::NumFormat::kBf16 : regs::NumFormat::kFp16;
   d.slope = static_cast<uint16_t>(s.negative_slope);
   d.q_count = u32(p.q, "q_count");
   d.p_n = u32(p.pn[0], "p_n");
@@ -136,8 +137,8 @@ Job to_job(const Plan &p, const LayerSpec &s, const HwConfig &hw) {
 // k > 0 starts from the FP32 partial sums piece k - 1 wrote (PSUM_IN). Pieces before the last
 // write raw FP32 sums: to `scratch` (same element indices as the output, 4 bytes each) when
 // the final output is 16-bit, else in place. `out_base` is the final output's base address.
-void split_reduction(const Plan &whole, const HwConfig &hw, uint64_t out_base,
-                     uint64_t scratch, std::vector<Plan> &out) {
+void split_reduction(const Plan &whole, const HwConfig &hw, uint64_t out_base, uint64_t scratch,
+                     std::vector<Plan> &out) {
   const int64_t cap = hw.b_depth;
   const int64_t n0 = whole.rn[0], n1 = whole.rn[1], n2 = whole.rn[2];
   if (n0 * n1 * n2 <= cap) {
@@ -152,15 +153,18 @@ void split_reduction(const Plan &whole, const HwConfig &hw, uint64_t out_base,
   std::vector<Range> pieces;
   if (n1 * n2 <= cap) {
     const int64_t c = cap / (n1 * n2);
-    for (int64_t a = 0; a < n0; a += c) pieces.push_back({{a, 0, 0}, {std::min(c, n0 - a), n1, n2}});
+    for (int64_t a = 0; a < n0; a += c)
+      pieces.push_back({{a, 0, 0}, {std::min(c, n0 - a), n1, n2}});
   } else if (n2 <= cap) {
     const int64_t c = cap / n2;
     for (int64_t a = 0; a < n0; ++a)
-      for (int64_t b = 0; b < n1; b += c) pieces.push_back({{a, b, 0}, {1, std::min(c, n1 - b), n2}});
+      for (int64_t b = 0; b < n1; b += c)
+        pieces.push_back({{a, b, 0}, {1, std::min(c, n1 - b), n2}});
   } else {
     for (int64_t a = 0; a < n0; ++a)
       for (int64_t b = 0; b < n1; ++b)
-        for (int64_t e = 0; e < n2; e += cap) pieces.push_back({{a, b, e}, {1, 1, std::min(cap, n2 - e)}});
+        for (int64_t e = 0; e < n2; e += cap)
+          pieces.push_back({{a, b, e}, {1, 1, std::min(cap, n2 - e)}});
   }
   const bool fp32_out = whole.out_fp32;
   const uint64_t elem = (whole.o_dst - out_base) / (fp32_out ? 4 : 2);
@@ -201,8 +205,8 @@ int64_t pick_chunk(int64_t total, int64_t align, const std::function<int64_t(int
   }
   throw std::invalid_argument(std::string(what) + ": even the smallest piece of the input (" +
                               std::to_string(box(std::min(total, align))) +
-                              " elements) does not fit the A buffer (" +
-                              std::to_string(capacity) + " elements)");
+                              " elements) does not fit the A buffer (" + std::to_string(capacity) +
+                              " elements)");
 }
 
 // Rows of output chunks keep the mask byte-aligned: chunk * width % 8 == 0.
@@ -242,10 +246,12 @@ void direct_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &o
   for (int64_t n = 0; n < (whole ? 1 : c.n); ++n) {
     for (int64_t oy0 = 0; oy0 < c.oh;) {
       int64_t iy0 = 0;
-      const int64_t m = whole ? c.oh : pick_chunk(
-          c.oh - oy0, mask_align(c.ow),
-          [&](int64_t mm) { return c.rch * rows_for(oy0, mm, &iy0) * c.wa; }, hw.a_depth,
-          "layer");
+      const int64_t m =
+          whole ? c.oh
+                : pick_chunk(
+                      c.oh - oy0, mask_align(c.ow),
+                      [&](int64_t mm) { return c.rch * rows_for(oy0, mm, &iy0) * c.wa; },
+                      hw.a_depth, "layer");
       int64_t rows = rows_for(oy0, m, &iy0);
       if (whole) {
         iy0 = 0;
@@ -354,10 +360,12 @@ void transposed_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan
         };
         for (int64_t py0 = 0; py0 < fy.count;) {
           int64_t iy0 = 0;
-          const int64_t m = whole ? fy.count : pick_chunk(
-              fy.count - py0, mask_align(fx.count),
-              [&](int64_t mm) { return c.rch * rows_for(py0, mm, &iy0) * c.wa; }, hw.a_depth,
-              "layer");
+          const int64_t m =
+              whole ? fy.count
+                    : pick_chunk(
+                          fy.count - py0, mask_align(fx.count),
+                          [&](int64_t mm) { return c.rch * rows_for(py0, mm, &iy0) * c.wa; },
+                          hw.a_depth, "layer");
           int64_t rows = rows_for(py0, m, &iy0);
           if (whole) {
             iy0 = 0;
@@ -409,8 +417,8 @@ void transposed_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan
           p.o_p[2] = c.ax.s;
           p.mask = c.mask;
           p.m_p0s = c.q * plane_bytes;
-          p.m_dst = c.mask_base + static_cast<uint64_t>(n * c.q * plane_bytes + phase_off +
-                                                        py0 * fx.count / 8);
+          p.m_dst = c.mask_base +
+                    static_cast<uint64_t>(n * c.q * plane_bytes + phase_off + py0 * fx.count / 8);
           p.m_qs = plane_bytes;
           p.label = "n" + std::to_string(n) + " phase " + std::to_string(phy) + "," +
                     std::to_string(phx) + " rows " + std::to_string(py0) + "-" +
@@ -435,11 +443,11 @@ ConvOperands conv_operands(const LayerSpec &s) {
 // Weight-gradient jobs of conv2d and conv_transpose2d: p = (channel, ky, kx), r = (n, y, x).
 // A is [N][CA][HA][WA] (the tensor read through the window), B(q, r) = BT[n][q][y][x].
 struct WgOperands {
-  int64_t n, ca, ha, wa;     // A tensor
-  int64_t q, hb, wb;         // B tensor [N][Q][HB][WB]: r loops over (n, hb, wb)
+  int64_t n, ca, ha, wa;  // A tensor
+  int64_t q, hb, wb;      // B tensor [N][Q][HB][WB]: r loops over (n, hb, wb)
   Axis ay, ax;
   uint64_t a_base, b_base, dw_base;
-  int64_t o_qs;              // dW element stride per q
+  int64_t o_qs;  // dW element stride per q
 };
 
 void wg_jobs(const WgOperands &w, const HwConfig &hw, std::vector<Plan> &out) {
@@ -516,8 +524,8 @@ Plan bias_grad_plan(int64_t n, int64_t q, int64_t h, int64_t w, uint64_t dz, uin
 }
 
 // Linear layers: p = batch positions n0..n0+nn-1, r = the r features of A's rows [N][r].
-Plan linear_plan(int64_t n0, int64_t nn, int64_t q, int64_t r, uint64_t a, uint64_t b,
-                 int64_t b_qs, int64_t b_rs) {
+Plan linear_plan(int64_t n0, int64_t nn, int64_t q, int64_t r, uint64_t a, uint64_t b, int64_t b_qs,
+                 int64_t b_rs) {
   Plan p;
   p.q = q;
   p.pn[2] = nn;
@@ -596,9 +604,8 @@ std::vector<uint8_t> unpack_mask(const LayerSpec &s, const HwConfig &,
                                  const std::vector<uint8_t> &packed) {
   std::vector<uint8_t> out(static_cast<size_t>(s.batch) * s.out_channels * s.out_h() * s.out_w());
   if (s.type == LayerType::kLinear) out.assign(static_cast<size_t>(s.batch) * s.out_channels, 0);
-  for_each_mask_bit(s, [&](uint64_t e, uint64_t bit) {
-    out.at(e) = (packed.at(bit / 8) >> (bit % 8)) & 1u;
-  });
+  for_each_mask_bit(
+      s, [&](uint64_t e, uint64_t bit) { out.at(e) = (packed.at(bit / 8) >> (bit % 8)) & 1u; });
   return out;
 }
 
@@ -626,7 +633,8 @@ std::vector<Job> compile_layer(const LayerSpec &s, Phase phase, const HwConfig &
   if (s.type == LayerType::kLinear) {
     // Batch positions in chunks that fit the A buffer and keep the mask byte-aligned.
     auto chunks = [&](int64_t row) {
-      return pick_chunk(n, 8, [&](int64_t m) { return m * row; }, hw.a_depth, "layer");
+      return pick_chunk(
+          n, 8, [&](int64_t m) { return m * row; }, hw.a_depth, "layer");
     };
     if (phase == Phase::kForward) {
       const int64_t m = chunks(ci);
@@ -731,9 +739,9 @@ std::vector<Job> compile_layer(const LayerSpec &s, Phase phase, const HwConfig &
       }
     }
   }
-  const uint64_t out_base = phase == Phase::kForward ? addrs.y : phase == Phase::kErrorProp
-                                                                     ? addrs.dx
-                                                                     : 0;
+  const uint64_t out_base = phase == Phase::kForward     ? addrs.y
+                            : phase == Phase::kErrorProp ? addrs.dx
+                                                         : 0;
   std::vector<Plan> pieces;
   for (Plan &p : plans) {
     p.activate = (phase == Phase::kForward);
@@ -744,8 +752,7 @@ std::vector<Job> compile_layer(const LayerSpec &s, Phase phase, const HwConfig &
   return jobs;
 }
 
-std::vector<Job> masked_grad_jobs(const LayerSpec &s, const HwConfig &hw,
-                                  const LayerAddrs &addrs) {
+std::vector<Job> masked_grad_jobs(const LayerSpec &s, const HwConfig &hw, const LayerAddrs &addrs) {
   // The same positions, tiles and mask layout as the forward jobs, with dz where y was:
   // each job gates dy[q, p] by the mask bit the forward pass wrote for that output.
   LayerAddrs fwd = addrs;

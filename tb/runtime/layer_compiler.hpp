@@ -52,8 +52,8 @@ std::vector<uint8_t> pack_mask(const model::LayerSpec &s, const HwConfig &hw,
 
 // The jobs of one phase. EP and WG read dz (the masked gradient); masked_grad_jobs makes it.
 // Throws std::invalid_argument if the layer does not fit the hardware (message says why).
-std::vector<Job> compile_layer(const model::LayerSpec &s, model::Phase phase,
-                               const HwConfig &hw, const LayerAddrs &addrs);
+std::vector<Job> compile_layer(const model::LayerSpec &s, model::Phase phase, const HwConfig &hw,
+                               const LayerAddrs &addrs);
 
 // MASK_GRAD jobs: dz = mask ? dy : (ReLU: +0, LeakyReLU: dy * slope, none: dy).
 std::vector<Job> masked_grad_jobs(const model::LayerSpec &s, const HwConfig &hw,

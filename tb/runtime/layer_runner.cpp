@@ -66,7 +66,8 @@ Tensor get(AxiMemModel &m, uint32_t addr, const std::vector<int64_t> &shape, int
   const std::vector<uint8_t> raw = m.read(addr, t.data.size() * bytes_per);
   for (size_t i = 0; i < t.data.size(); ++i) {
     uint32_t v = 0;
-    for (int b = 0; b < bytes_per; ++b) v |= static_cast<uint32_t>(raw[i * bytes_per + b]) << (8 * b);
+    for (int b = 0; b < bytes_per; ++b)
+      v |= static_cast<uint32_t>(raw[i * bytes_per + b]) << (8 * b);
     t.data[i] = v;
   }
   return t;

@@ -27,7 +27,7 @@ struct LayerOutputs {
 };
 
 struct LayerRunStats {
-  JobStats total;   // summed over the jobs of the phase
+  JobStats total;  // summed over the jobs of the phase
   size_t jobs = 0;
 };
 
@@ -38,8 +38,7 @@ using JobProgress = std::function<void(size_t, size_t)>;
 // that fails or hangs. max_cycles_per_job bounds each job.
 LayerOutputs run_layer(Accelerator &acc, const model::LayerSpec &s, model::Phase phase,
                        const LayerInputs &in, LayerRunStats *stats = nullptr,
-                       const JobProgress &progress = {},
-                       uint64_t max_cycles_per_job = 200'000'000);
+                       const JobProgress &progress = {}, uint64_t max_cycles_per_job = 200'000'000);
 
 // Bytes of accelerator memory run_layer needs for this layer.
 uint64_t layer_memory_bytes(const model::LayerSpec &s, const HwConfig &hw);

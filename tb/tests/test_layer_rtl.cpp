@@ -3,7 +3,6 @@
 // that do not divide the array and layers larger than the on-chip buffers; bit-exact, for
 // every configuration of this build, and within the stated bound of the double reference.
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <random>
 #include <string>
@@ -56,8 +55,9 @@ size_t mismatches(const Tensor &got, const Tensor &want, std::string *first) {
   size_t bad = 0;
   for (size_t i = 0; i < want.data.size(); ++i) {
     if (got.data.at(i) != want.data[i]) {
-      if (bad++ == 0) *first = "element " + std::to_string(i) + ": rtl " + hex(got.data[i]) +
-                               " model " + hex(want.data[i]);
+      if (bad++ == 0)
+        *first = "element " + std::to_string(i) + ": rtl " + hex(got.data[i]) + " model " +
+                 hex(want.data[i]);
     }
   }
   return bad;
@@ -82,10 +82,9 @@ void check_layer(const std::string &config, LayerSpec s, uint64_t seed) {
   s.format = hw.format;
   mem.size = ganpu::rt::layer_memory_bytes(s, hw) + 4096;
   acc = ganpu::rt::make_accelerator(config, mem);
-  INFO(config << " " << to_string(s.type) << " C" << s.in_channels << " O" << s.out_channels
-              << " " << s.in_h << "x" << s.in_w << " k" << s.kernel_h << " s" << s.stride_h
-              << " p" << s.padding_h << " N" << s.batch << " act "
-              << static_cast<int>(s.activation));
+  INFO(config << " " << to_string(s.type) << " C" << s.in_channels << " O" << s.out_channels << " "
+              << s.in_h << "x" << s.in_w << " k" << s.kernel_h << " s" << s.stride_h << " p"
+              << s.padding_h << " N" << s.batch << " act " << static_cast<int>(s.activation));
   std::mt19937_64 rng(seed);
   ganpu::rt::LayerInputs in;
   in.x = random_tensor(s.x_shape(), s.format, rng, 0.3, true);
