@@ -231,6 +231,40 @@ struct ConvOperands {
   bool bias, mask;
 };
 
+// The fields a direct and a transposed job share: channel block, the A box (samples n.. of
+// the batch, rows iy0.. of the input, all channels), B's channel strides, bias, the output's
+// channel and sample strides, the mask's plane layout.
+Plan conv_plan(const ConvOperands &c, bool whole, int64_t n, int64_t iy0, int64_t rows,
+               int64_t plane_bytes) {
+  Plan p;
+  p.q = c.q;
+  p.pn[0] = whole ? c.n : 1;
+  p.rn[0] = c.rch;
+  p.a_src = c.a_base + 2 * static_cast<uint64_t>(n * c.rch * c.ha * c.wa + iy0 * c.wa);
+  p.a_d[0] = p.pn[0];
+  p.a_d[1] = c.rch;
+  p.a_d[2] = rows;
+  p.a_d[3] = c.wa;
+  p.a_s[0] = c.rch * c.ha * c.wa;
+  p.a_s[1] = c.ha * c.wa;
+  p.a_s[2] = c.wa;
+  p.a.p[0] = c.rch * rows * c.wa;
+  p.a.r[0] = rows * c.wa;
+  p.y_lim = c.ha;
+  p.x_lim = c.wa;
+  p.b_src = c.b_base;
+  p.b_qs = c.b_qs;
+  p.b_rs[0] = c.b_r0s;
+  p.bias = c.bias;
+  p.bias_src = c.bias_base;
+  p.o_qs = c.oh * c.ow;
+  p.o_p[0] = c.q * c.oh * c.ow;
+  p.mask = c.mask;
+  p.m_qs = plane_bytes;
+  p.m_p0s = c.q * plane_bytes;
+  return p;
+}
+
 // out[n,q,oy,ox] = sum_{r, ky, kx} A[n, r, oy*s-p+ky, ox*s-p+kx] * B[q, r, ky, kx]
 void direct_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &out) {
   const int64_t plane_bytes = ceil_div(c.oh * c.ow, 8);
@@ -257,53 +291,28 @@ void direct_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &o
         iy0 = 0;
         rows = c.ha;
       }
-      Plan p;
-      p.q = c.q;
-      p.pn[0] = whole ? c.n : 1;
+      Plan p = conv_plan(c, whole, n, iy0, rows, plane_bytes);
       p.pn[1] = m;
       p.pn[2] = c.ow;
-      p.rn[0] = c.rch;
       p.rn[1] = c.ay.k;
       p.rn[2] = c.ax.k;
-      p.a_src = c.a_base + 2 * static_cast<uint64_t>(n * c.rch * c.ha * c.wa + iy0 * c.wa);
-      p.a_d[0] = p.pn[0];
-      p.a_d[1] = c.rch;
-      p.a_d[2] = rows;
-      p.a_d[3] = c.wa;
-      p.a_s[0] = c.rch * c.ha * c.wa;
-      p.a_s[1] = c.ha * c.wa;
-      p.a_s[2] = c.wa;
       p.a.off = (oy0 * c.ay.s - c.ay.p - iy0) * c.wa - c.ax.p;
-      p.a.p[0] = c.rch * rows * c.wa;
       p.a.p[1] = c.ay.s * c.wa;
       p.a.p[2] = c.ax.s;
-      p.a.r[0] = rows * c.wa;
       p.a.r[1] = c.wa;
       p.a.r[2] = 1;
       p.y.off = oy0 * c.ay.s - c.ay.p;
       p.y.p[1] = c.ay.s;
       p.y.r[1] = 1;
-      p.y_lim = c.ha;
       p.x.off = -c.ax.p;
       p.x.p[2] = c.ax.s;
       p.x.r[2] = 1;
-      p.x_lim = c.wa;
-      p.b_src = c.b_base;
-      p.b_qs = c.b_qs;
-      p.b_rs[0] = c.b_r0s;
       p.b_rs[1] = c.ax.k;
       p.b_rs[2] = 1;
-      p.bias = c.bias;
-      p.bias_src = c.bias_base;
       p.o_dst = c.out_base + 2 * static_cast<uint64_t>(n * c.q * c.oh * c.ow + oy0 * c.ow);
-      p.o_qs = c.oh * c.ow;
-      p.o_p[0] = c.q * c.oh * c.ow;
       p.o_p[1] = c.ow;
       p.o_p[2] = 1;
-      p.mask = c.mask;
       p.m_dst = c.mask_base + static_cast<uint64_t>(n * c.q * plane_bytes + oy0 * c.ow / 8);
-      p.m_qs = plane_bytes;
-      p.m_p0s = c.q * plane_bytes;
       p.label = "n" + std::to_string(n) + " rows " + std::to_string(oy0) + "-" +
                 std::to_string(oy0 + m - 1);
       out.push_back(p);
@@ -371,55 +380,32 @@ void transposed_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan
             iy0 = 0;
             rows = c.ha;
           }
-          Plan p;
-          p.q = c.q;
-          p.pn[0] = whole ? c.n : 1;
+          Plan p = conv_plan(c, whole, n, iy0, rows, plane_bytes);
           p.pn[1] = m;
           p.pn[2] = fx.count;
-          p.rn[0] = c.rch;
           p.rn[1] = ty;
           p.rn[2] = tx;
-          p.a_src = c.a_base + 2 * static_cast<uint64_t>(n * c.rch * c.ha * c.wa + iy0 * c.wa);
-          p.a_d[0] = p.pn[0];
-          p.a.p[0] = c.rch * rows * c.wa;
-          p.a_d[1] = c.rch;
-          p.a_d[2] = rows;
-          p.a_d[3] = c.wa;
-          p.a_s[0] = c.rch * c.ha * c.wa;
-          p.a_s[1] = c.ha * c.wa;
-          p.a_s[2] = c.wa;
           p.a.off = (py0 + fy.c - iy0) * c.wa + fx.c;
           p.a.p[1] = c.wa;
           p.a.p[2] = 1;
-          p.a.r[0] = rows * c.wa;
           p.a.r[1] = -c.wa;
           p.a.r[2] = -1;
           p.y.off = py0 + fy.c;
           p.y.p[1] = 1;
           p.y.r[1] = -1;
-          p.y_lim = no_taps ? 0 : c.ha;  // no tap of this phase has a real product
+          if (no_taps) p.y_lim = 0;  // no tap of this phase has a real product
           p.x.off = fx.c;
           p.x.p[2] = 1;
           p.x.r[2] = -1;
-          p.x_lim = c.wa;
-          p.b_src = c.b_base + 2 * static_cast<uint64_t>(no_taps ? 0 : fy.k0 * c.ax.k + fx.k0);
-          p.b_qs = c.b_qs;
-          p.b_rs[0] = c.b_r0s;
+          p.b_src += 2 * static_cast<uint64_t>(no_taps ? 0 : fy.k0 * c.ax.k + fx.k0);
           p.b_rs[1] = c.ay.s * c.ax.k;
           p.b_rs[2] = c.ax.s;
-          p.bias = c.bias;
-          p.bias_src = c.bias_base;
           p.o_dst = c.out_base + 2 * static_cast<uint64_t>(n * c.q * c.oh * c.ow +
                                                            (phy + c.ay.s * py0) * c.ow + phx);
-          p.o_qs = c.oh * c.ow;
-          p.o_p[0] = c.q * c.oh * c.ow;
           p.o_p[1] = c.ay.s * c.ow;
           p.o_p[2] = c.ax.s;
-          p.mask = c.mask;
-          p.m_p0s = c.q * plane_bytes;
           p.m_dst = c.mask_base +
                     static_cast<uint64_t>(n * c.q * plane_bytes + phase_off + py0 * fx.count / 8);
-          p.m_qs = plane_bytes;
           p.label = "n" + std::to_string(n) + " phase " + std::to_string(phy) + "," +
                     std::to_string(phx) + " rows " + std::to_string(py0) + "-" +
                     std::to_string(py0 + m - 1);
