@@ -7,6 +7,7 @@
 
 #include "model/layer_model.hpp"
 #include "model/layer_reference.hpp"
+#include "runtime/random_tensor.hpp"
 
 namespace ganpu::sim {
 
@@ -15,26 +16,6 @@ namespace {
 using model::LayerSpec;
 using model::Phase;
 using model::Tensor;
-
-Tensor random_tensor(const std::vector<int64_t> &shape, fp::Format f, std::mt19937_64 &rng,
-                     float scale, double zero_frac, bool nonneg) {
-  std::normal_distribution<float> dist(0.0f, scale);
-  std::uniform_real_distribution<double> u(0.0, 1.0);
-  Tensor t;
-  t.shape = shape;
-  uint64_t n = 1;
-  for (auto d : shape) n *= static_cast<uint64_t>(d);
-  t.data.resize(n);
-  for (auto &v : t.data) {
-    float x = dist(rng);
-    if (nonneg) x = std::fabs(x);
-    if (u(rng) < zero_frac) x = 0.0f;
-    uint32_t bits;
-    std::memcpy(&bits, &x, 4);
-    v = fp::narrow(f, bits);
-  }
-  return t;
-}
 
 std::string hex(uint32_t v) {
   char b[16];
@@ -88,6 +69,7 @@ rt::LayerInputs random_inputs(const LayerSpec &s, uint64_t seed) {
       s.kernel_w;
   const float ws = 1.0f / std::sqrt(static_cast<float>(std::max(fan_in, 1)));
   rt::LayerInputs in;
+  using rt::random_tensor;
   in.x = random_tensor(s.x_shape(), s.format, rng, 1.0f, 0.5, true);
   in.w = random_tensor(s.w_shape(), s.format, rng, ws, 0.0, false);
   in.b = random_tensor(s.b_shape(), s.format, rng, 0.1f, 0.0, false);

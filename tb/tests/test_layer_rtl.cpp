@@ -11,6 +11,7 @@
 #include "model/layer_model.hpp"
 #include "model/layer_reference.hpp"
 #include "runtime/layer_runner.hpp"
+#include "runtime/random_tensor.hpp"
 
 namespace {
 
@@ -19,31 +20,6 @@ using ganpu::model::LayerSpec;
 using ganpu::model::LayerType;
 using ganpu::model::Phase;
 using ganpu::model::Tensor;
-
-uint64_t count(const std::vector<int64_t> &shape) {
-  uint64_t n = 1;
-  for (auto d : shape) n *= static_cast<uint64_t>(d);
-  return n;
-}
-
-// Normal-ish values in the layer's format; ReLU-like inputs (non-negative with zeros) when asked.
-Tensor random_tensor(const std::vector<int64_t> &shape, ganpu::fp::Format f, std::mt19937_64 &rng,
-                     double zero_frac = 0.0, bool nonneg = false) {
-  std::normal_distribution<float> dist(0.0f, 1.0f);
-  std::uniform_real_distribution<double> u(0.0, 1.0);
-  Tensor t;
-  t.shape = shape;
-  t.data.resize(count(shape));
-  for (auto &v : t.data) {
-    float x = dist(rng);
-    if (nonneg) x = std::fabs(x);
-    if (u(rng) < zero_frac) x = 0.0f;
-    uint32_t bits;
-    std::memcpy(&bits, &x, 4);
-    v = ganpu::fp::narrow(f, bits);
-  }
-  return t;
-}
 
 std::string hex(uint32_t v) {
   char b[16];
@@ -87,9 +63,9 @@ void check_layer(const std::string &config, LayerSpec s, uint64_t seed) {
               << s.padding_h << " N" << s.batch << " act " << static_cast<int>(s.activation));
   std::mt19937_64 rng(seed);
   ganpu::rt::LayerInputs in;
-  in.x = random_tensor(s.x_shape(), s.format, rng, 0.3, true);
-  in.w = random_tensor(s.w_shape(), s.format, rng);
-  in.b = random_tensor(s.b_shape(), s.format, rng);
+  in.x = ganpu::rt::random_tensor(s.x_shape(), s.format, rng, 1.0f, 0.3, true);
+  in.w = ganpu::rt::random_tensor(s.w_shape(), s.format, rng);
+  in.b = ganpu::rt::random_tensor(s.b_shape(), s.format, rng);
   const auto fwd = ganpu::model::forward(s, in.x, in.w, s.bias ? &in.b : nullptr);
 
   std::string first;
@@ -103,7 +79,7 @@ void check_layer(const std::string &config, LayerSpec s, uint64_t seed) {
     within_bound(ganpu::model::reference_forward(s, in.x, in.w, s.bias ? &in.b : nullptr), out.y,
                  "FP y");
   }
-  in.dy = random_tensor(s.y_shape(), s.format, rng);
+  in.dy = ganpu::rt::random_tensor(s.y_shape(), s.format, rng);
   in.mask = fwd.mask;
   const auto dx = ganpu::model::error_prop(s, in.dy, in.w, in.mask);
   const auto ep = ganpu::rt::run_layer(*acc, s, Phase::kErrorProp, in);
