@@ -26,7 +26,7 @@ function(ganpu_verilate target prefix top)
     TOP_MODULE ${top}
     PREFIX ${prefix}
     DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/verilated/${target}/${prefix}"
-    VERILATOR_ARGS -Wall --x-assign unique --x-initial unique ${ARG_PARAMS})
+    VERILATOR_ARGS -Wall --assert --x-assign unique --x-initial unique ${ARG_PARAMS})
 endfunction()
 
 # ganpu_verilate_configs(<target> <regex> [TRACE])

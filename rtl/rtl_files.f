@@ -1,5 +1,6 @@
 rtl/fp/fp_pkg.sv
 rtl/regs/ganpu_reg_pkg.sv
+rtl/core/ganpu_core_pkg.sv
 rtl/fp/fp_lzc.sv
 rtl/fp/fp_pipe_reg.sv
 rtl/fp/fp_unpack.sv
@@ -29,5 +30,8 @@ rtl/core/ganpu_affine_sum.sv
 rtl/core/ganpu_box_reader.sv
 rtl/core/ganpu_engine.sv
 rtl/core/ganpu_out_path.sv
+rtl/core/ganpu_load_ctrl.sv
+rtl/core/ganpu_exec_ctrl.sv
+rtl/core/ganpu_store_ctrl.sv
 rtl/core/ganpu_core.sv
 rtl/top/ganpu_top.sv

@@ -11,7 +11,7 @@ mapfile -t tb_files < <(grep -v '^#' tb/rtl/tb_files.f | sed '/^$/d')
 lint() {  # <label> <top> [params...]
   local label="$1" top="$2"
   shift 2
-  if out="$(verilator --lint-only -Wall lint/verilator_waiver.vlt "${files[@]}" "${tb_files[@]}" \
+  if out="$(verilator --lint-only -Wall --assert lint/verilator_waiver.vlt "${files[@]}" "${tb_files[@]}" \
               --top-module "$top" "$@" 2>&1)"; then
     printf '  ok    %s\n' "$label"
   else
@@ -23,7 +23,7 @@ lint() {  # <label> <top> [params...]
 
 failed=0
 checked=0
-echo "lint: verilator $(verilator --version | cut -d' ' -f2) --lint-only -Wall"
+echo "lint: verilator $(verilator --version | cut -d' ' -f2) --lint-only -Wall --assert"
 for f in "${files[@]}" "${tb_files[@]}"; do
   mod="$(basename "$f" .sv)"
   [[ "$mod" == *_pkg ]] && continue

@@ -71,6 +71,7 @@ module ganpu_dma_rd #(
   ) u_cmd_fifo (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
+    .clear_i    (1'b0),
     .in_valid_i (cmd_valid_i),
     .in_ready_o (cmd_ready_o),
     .in_data_i  ({cmd_addr_i, cmd_len_i, cmd_esize_i}),
@@ -124,6 +125,7 @@ module ganpu_dma_rd #(
   ) u_desc_fifo (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
+    .clear_i    (1'b0),
     .in_valid_i (dq_in_valid),
     .in_ready_o (dq_in_ready),
     .in_data_i  ({cq_addr[OffW-1:0], cq_esize, cq_len}),

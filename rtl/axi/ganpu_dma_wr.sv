@@ -85,6 +85,7 @@ module ganpu_dma_wr #(
   ) u_split_fifo (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
+    .clear_i    (1'b0),
     .in_valid_i (sq_in_valid),
     .in_ready_o (sq_in_ready),
     .in_data_i  ({cmd_addr_i, cmd_len_i, cmd_esize_i}),
@@ -99,6 +100,7 @@ module ganpu_dma_wr #(
   ) u_pack_fifo (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
+    .clear_i    (1'b0),
     .in_valid_i (pq_in_valid),
     .in_ready_o (pq_in_ready),
     .in_data_i  ({cmd_addr_i[OffW-1:0], cmd_len_i, cmd_esize_i}),
@@ -273,6 +275,7 @@ module ganpu_dma_wr #(
   ) u_wlen_fifo (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
+    .clear_i    (1'b0),
     .in_valid_i (aw_load),
     .in_ready_o (wl_in_ready),
     .in_data_i  (bs_beats),

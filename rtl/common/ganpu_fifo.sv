@@ -9,6 +9,7 @@ module ganpu_fifo #(
 ) (
   input  logic             clk_i,
   input  logic             rst_ni,
+  input  logic             clear_i,     // drop every entry (the producer's valid is void)
   input  logic             in_valid_i,
   output logic             in_ready_o,
   input  logic [Width-1:0] in_data_i,
@@ -38,6 +39,10 @@ module ganpu_fifo #(
       wptr_q <= '0;
       rptr_q <= '0;
       cnt_q  <= '0;
+    end else if (clear_i) begin
+      wptr_q <= '0;
+      rptr_q <= '0;
+      cnt_q  <= '0;
     end else begin
       if (push) begin
         wptr_q <= next_ptr(wptr_q);
@@ -54,5 +59,30 @@ module ganpu_fifo #(
       mem_q[wptr_q] <= in_data_i;
     end
   end
+
+`ifndef SYNTHESIS
+  // The producer's side of the handshake: once offered, an entry stays offered and unchanged
+  // until it is taken. The count never leaves [0, Depth].
+  logic             held_q;
+  logic [Width-1:0] held_data_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      held_q <= 1'b0;
+    end else begin
+      held_q <= in_valid_i && !in_ready_o && !clear_i;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    held_data_q <= in_data_i;
+    if (rst_ni && !clear_i) begin
+      assert (!held_q || in_valid_i)
+        else $error("ganpu_fifo %m: in_valid dropped before in_ready");
+      assert (!held_q || in_data_i == held_data_q)
+        else $error("ganpu_fifo %m: in_data changed while waiting for in_ready");
+      assert (cnt_q <= CntW'(Depth))
+        else $error("ganpu_fifo %m: count %0d above depth %0d", cnt_q, Depth);
+    end
+  end
+`endif
 
 endmodule

@@ -5,6 +5,7 @@ module ganpu_box_reader (
   input  logic               clk_i,
   input  logic               rst_ni,
   input  logic               start_i,
+  input  logic               abort_i,     // stop issuing commands
   output logic               done_o,      // level: every command has been issued
   input  logic [31:0]        base_i,      // byte address of element (0, 0, 0, 0)
   input  logic [1:0]         esize_i,     // log2 bytes per element
@@ -66,6 +67,8 @@ module ganpu_box_reader (
       busy_q <= 1'b0;
       i3_q   <= '0;
       off3_q <= '0;
+    end else if (abort_i) begin
+      busy_q <= 1'b0;
     end else if (start_i) begin
       busy_q <= 1'b1;
       i3_q   <= '0;

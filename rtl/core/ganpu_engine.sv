@@ -1,15 +1,24 @@
-// The compute engine: operand buffers, PE array and the issue logic of one tile.
+// The compute engine: operand buffers, the PE array, the tile setup and the issue logic.
 //
-// A job computes out[q][p] = sum over r of A(p, r) * B(q, r) for a block of PeRows output
+// A job computes out[q][p] = sum over r of A(p, r) * B(q, r) for blocks of PeRows output
 // channels q and, per tile, PeCols * Slots consecutive output positions p. Position p reads
 // the A buffer at  a(p) + a(r)  if its coordinates y(p) + y(r) and x(p) + x(r) fall inside
 // [0, y_lim) x [0, x_lim) (else the tap has no real product and is passed over); every term
 // of B(q, r) comes from row q's B buffer at address r. a(), y(), x() are affine in the loop
-// counters (ganpu_walker). The A buffer is replicated once per PE column so every column
-// reads its own position in the same cycle; stagers write all copies at once.
+// counters (ganpu_loop_nest + ganpu_affine_sum). The A buffer is replicated once per PE
+// column so every column reads its own position in the same cycle; stagers write all copies
+// at once.
 //
-// Tile flow: tile_start_i -> setup (one cycle per slot: record the next positions' a/y/x
-// and output offsets) -> issue R * Slots cycles -> wait for the MAC pipeline -> tile_done_o.
+// Setup and issue are decoupled. Setup (one cycle per position) records the next tile's
+// positions in one of two slot tables while the other table's tile issues; each slot table
+// goes with one accumulator bank of the PEs, so the store unit reads tile t - 1 (its table
+// and its bank) while tile t issues and tile t + 1 is set up. The B buffers and the bias have
+// two banks, one per channel block in flight. The sequencer (ganpu_exec_ctrl) keeps the banks
+// apart; assertions here check it.
+//
+//   setup_start_i (bank) -> one cycle per position -> setup_done_o
+//   go_i (bank, B bank, rows) -> R * Slots issue cycles -> [block_done_o] ->
+//     IssueToAcc cycles later tile_done_o (bank): every accumulator of the tile is written.
 module ganpu_engine #(
   parameter int unsigned PeRows = 4,
   parameter int unsigned PeCols = 4,
@@ -17,13 +26,14 @@ module ganpu_engine #(
   parameter int unsigned ManW   = fp_pkg::Fp16ManW,
   parameter int unsigned ADepth = 8192,
   parameter int unsigned BDepth = 2048,
-  localparam int unsigned Slots = 4,
-  localparam int unsigned SlotW = 2,
+  localparam int unsigned Slots = ganpu_core_pkg::Slots,
+  localparam int unsigned SlotW = ganpu_core_pkg::SlotW,
   localparam int unsigned T     = PeCols * Slots,  // positions per tile
   localparam int unsigned KW    = $clog2(T),
   localparam int unsigned W     = ExpW + ManW + 1,
   localparam int unsigned AAddrW = $clog2(ADepth),
-  localparam int unsigned BAddrW = $clog2(BDepth)
+  localparam int unsigned BAddrW = $clog2(BDepth),
+  localparam int unsigned RowW   = $clog2(PeRows + 1)
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,
@@ -43,48 +53,57 @@ module ganpu_engine #(
   input  logic signed [31:0]       x_lim_i,
   input  logic signed [31:0]       o_p_i [3],   // output element offset per p loop
   input  logic                     a_one_i,     // A operand is the constant 1.0
-  // Control.
-  input  logic                     p_clear_i,   // restart the positions at p = 0
-  input  logic                     tile_start_i,
-  output logic                     setup_done_o,  // level: the tile is set up, waiting for go_i
-  input  logic                     go_i,          // start issuing (after partial sums are loaded)
-  input  logic                     psum_i,        // sums start from the loaded accumulators
-  output logic                     tile_done_o,
-  output logic                     p_done_o,    // the last tile of the positions has been set up
-  input  logic [PeRows-1:0]        row_en_i,    // rows with a real output channel
-  input  logic [PeRows*32-1:0]     init_i,      // FP32 start value per row (bias or +0)
-  // The tile that was set up: valid positions, their output offsets, where the tile sits.
-  output logic [KW:0]              tile_count_o,
-  output logic signed [31:0]       tile_o_off_o [T],
-  output logic [T-1:0]             tile_contig_o, // position k+1's output follows k's
-  output logic [15:0]              tile_pn_o,     // plane (p loop 0) of the tile
-  output logic [31:0]              tile_pos_o,    // first position's index within its plane
+  // Setup of the next tile into slot table setup_bank_i.
+  input  logic                     setup_start_i,
+  input  logic                     setup_bank_i,
+  input  logic                     setup_clear_i, // first tile of a block: restart at p = 0
+  output logic                     setup_done_o,  // pulse: the table is filled
+  output logic                     p_done_o,      // the last position has been set up
+  // Issue of a set-up tile.
+  output logic                     go_ready_o,    // go_i is taken this cycle
+  input  logic                     go_i,
+  input  logic                     go_bank_i,     // slot table and accumulator bank
+  input  logic                     go_bbank_i,    // B buffer and bias bank
+  input  logic                     go_first_i,    // sums start from init (0: from the loaded
+                                                  // partial sums)
+  input  logic                     go_last_i,     // last tile of its channel block
+  input  logic [PeRows-1:0]        go_row_en_i,   // rows with a real output channel
+  input  logic [PeRows*32-1:0]     init_i [2],    // FP32 start value per B bank and row
+  output logic                     block_done_o,  // pulse: a go_last_i tile read B for the last time
+  output logic                     tile_done_o,   // pulse: the tile's accumulators are written
+  output logic                     tile_done_bank_o,
+  // The tiles in the slot tables: valid positions, their output offsets, where they sit.
+  output logic [KW:0]              tile_count_o [2],
+  output logic signed [31:0]       tile_o_off_o [2][T],
+  output logic [T-1:0]             tile_contig_o [2], // position k+1's output follows k's
+  output logic [15:0]              tile_pn_o [2],     // plane (p loop 0) of the tile
+  output logic [31:0]              tile_pos_o [2],    // first position's index in its plane
   // Buffer writes from the stagers.
   input  logic                     a_we_i,
   input  logic [AAddrW-1:0]        a_waddr_i,
   input  logic [W-1:0]             a_wdata_i,
   input  logic                     b_we_i,
-  input  logic [$clog2(PeRows+1)-1:0] b_row_i,
+  input  logic                     b_bank_i,
+  input  logic [RowW-1:0]          b_row_i,
   input  logic [BAddrW-1:0]        b_waddr_i,
   input  logic [W-1:0]             b_wdata_i,
-  // Drain: accumulator of slot k of PE (row, k / Slots).
+  // Drain: accumulator (rd_bank_i, slot k mod Slots) of PE (row, k / Slots).
+  input  logic                     rd_bank_i,
   input  logic [SlotW-1:0]         rd_slot_i,
   output logic [PeRows*PeCols*32-1:0] acc_o,
   // Activity, for the performance counters.
   output logic                     issue_o,     // MACs issued this cycle
   output logic [15:0]              macs_o,      // real products issued this cycle
-  // Partial-sum loads into the accumulators (while waiting for go_i).
+  // Partial-sum loads into the accumulators of a set-up tile that has not gone yet.
   input  logic                     ld_i,
+  input  logic                     ld_bank_i,
   input  logic [$clog2(PeRows)-1:0] ld_row_i,
   input  logic [KW-1:0]            ld_k_i,      // position in the tile
   input  logic [31:0]              ld_data_i
 );
 
   localparam logic [W-1:0] One = {2'b00, {(ExpW - 1){1'b1}}, {ManW{1'b0}}};
-  localparam int unsigned MacDrain = 3 + 2;  // MAC latency + issue stage + write-back
-
-  typedef enum logic [2:0] {StIdle, StSetup, StWait, StIssue, StDrain} state_e;
-  state_e state_q, state_d;
+  localparam int unsigned IssueToAcc = ganpu_core_pkg::IssueToAcc;
 
   // --- Position walkers: a, y, x of p, and the output offset -----------------------------
   logic                 p_step;
@@ -92,6 +111,9 @@ module ganpu_engine #(
   logic                 p_last, p_last12;
   logic [1:0]           p_carry;
   logic [15:0]          p_i0;
+  logic                 p_clear;
+
+  assign p_clear = setup_start_i && setup_clear_i;
 
   ganpu_loop_nest u_p_loops (
     .clk_i   (clk_i),
@@ -99,7 +121,7 @@ module ganpu_engine #(
     .n0_i    (p_n_i[0]),
     .n1_i    (p_n_i[1]),
     .n2_i    (p_n_i[2]),
-    .clear_i (p_clear_i),
+    .clear_i (p_clear),
     .step_i  (p_step),
     .carry_o (p_carry),
     .i0_o    (p_i0),
@@ -124,7 +146,7 @@ module ganpu_engine #(
       .s0_i   (p_s0[f]),
       .s1_i   (p_s1[f]),
       .s2_i   (p_s2[f]),
-      .clear_i(p_clear_i),
+      .clear_i(p_clear),
       .step_i (p_step),
       .carry_i(p_carry),
       .sum_o  (p_sum[f])
@@ -137,54 +159,90 @@ module ganpu_engine #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       plane_pos_q <= '0;
-    end else if (p_clear_i || (p_step && p_last12)) begin
+    end else if (p_clear || (p_step && p_last12)) begin
       plane_pos_q <= '0;
     end else if (p_step) begin
       plane_pos_q <= plane_pos_q + 32'd1;
     end
   end
 
-  // --- Slot table of the current tile ----------------------------------------------------
-  logic signed [31:0] slot_a_q [T];
-  logic signed [31:0] slot_y_q [T];
-  logic signed [31:0] slot_x_q [T];
-  logic signed [31:0] slot_o_q [T];
-  logic [T-1:0]       slot_v_q;
-  logic [KW:0]        setup_k_q, setup_k_d;
-  logic               tile_open_q, tile_open_d;  // still taking positions into this tile
-  logic               p_done_q, p_done_d;
-  logic [15:0]        tile_pn_q;
-  logic [31:0]        tile_pos_q;
+  // --- Slot tables and the setup walk ------------------------------------------------------
+  logic signed [31:0] slot_a_q [2][T];
+  logic signed [31:0] slot_y_q [2][T];
+  logic signed [31:0] slot_x_q [2][T];
+  logic signed [31:0] slot_o_q [2][T];
+  logic [T-1:0]       slot_v_q [2];
+  logic [KW:0]        count_q [2];
+  logic [15:0]        tile_pn_q [2];
+  logic [31:0]        tile_pos_q [2];
+
+  logic               setup_q;        // filling table setup_bank_q
+  logic               setup_bank_q;
+  logic               tile_open_q;    // still taking positions into this tile
+  logic [KW:0]        setup_k_q;
+  logic               p_done_q;
 
   // A position is taken while the tile is open; the tile closes after the last position of
   // a plane, so tiles never straddle planes (the mask is laid out per plane).
-  logic take;
-  assign take   = (state_q == StSetup) && tile_open_q && (setup_k_q < (KW+1)'(T)) && !p_done_q;
-  assign p_step = take;
-
-  always_ff @(posedge clk_i) begin
-    if (take) begin
-      slot_a_q[setup_k_q[KW-1:0]] <= pa;
-      slot_y_q[setup_k_q[KW-1:0]] <= py;
-      slot_x_q[setup_k_q[KW-1:0]] <= px;
-      slot_o_q[setup_k_q[KW-1:0]] <= po;
-    end
-    if (take && setup_k_q == '0) begin
-      tile_pn_q  <= p_i0;
-      tile_pos_q <= plane_pos_q;
-    end
-  end
+  logic take, setup_end;
+  assign take      = setup_q && tile_open_q && (setup_k_q < (KW+1)'(T)) && !p_done_q;
+  assign setup_end = setup_q && !take;
+  assign p_step    = take;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      slot_v_q <= '0;
-    end else if (tile_start_i) begin
-      slot_v_q <= '0;
-    end else if (take) begin
-      slot_v_q[setup_k_q[KW-1:0]] <= 1'b1;
+      setup_q      <= 1'b0;
+      setup_bank_q <= 1'b0;
+      tile_open_q  <= 1'b0;
+      setup_k_q    <= '0;
+      p_done_q     <= 1'b0;
+    end else begin
+      if (setup_start_i) begin
+        setup_q      <= 1'b1;
+        setup_bank_q <= setup_bank_i;
+        tile_open_q  <= 1'b1;
+        setup_k_q    <= '0;
+        if (setup_clear_i) p_done_q <= 1'b0;
+      end else if (take) begin
+        setup_k_q <= setup_k_q + (KW+1)'(1);
+        if (p_last12) tile_open_q <= 1'b0;
+        if (p_last) p_done_q <= 1'b1;
+      end else if (setup_end) begin
+        setup_q <= 1'b0;
+      end
     end
   end
 
+  for (genvar b = 0; b < 2; b++) begin : g_table
+    logic here;
+    assign here = take && (setup_bank_q == 1'(b));
+    always_ff @(posedge clk_i) begin
+      if (here) begin
+        slot_a_q[b][setup_k_q[KW-1:0]] <= pa;
+        slot_y_q[b][setup_k_q[KW-1:0]] <= py;
+        slot_x_q[b][setup_k_q[KW-1:0]] <= px;
+        slot_o_q[b][setup_k_q[KW-1:0]] <= po;
+      end
+      if (here && setup_k_q == '0) begin
+        tile_pn_q[b]  <= p_i0;
+        tile_pos_q[b] <= plane_pos_q;
+      end
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        slot_v_q[b] <= '0;
+        count_q[b]  <= '0;
+      end else if (setup_start_i && setup_bank_i == 1'(b)) begin
+        slot_v_q[b] <= '0;
+        count_q[b]  <= '0;
+      end else if (here) begin
+        slot_v_q[b][setup_k_q[KW-1:0]] <= 1'b1;
+        count_q[b] <= setup_k_q + (KW+1)'(1);
+      end
+    end
+  end
+  assign setup_done_o = setup_end;
+  assign p_done_o     = p_done_q;
 
   // --- Reduction walkers: a, y, x of r, and the B address ---------------------------------
   logic               r_step, r_clear;
@@ -235,87 +293,43 @@ module ganpu_engine #(
   end
   assign {ra, ry, rx} = {r_sum[0], r_sum[1], r_sum[2]};
 
-  // --- State machine ------------------------------------------------------------------------
-  logic [SlotW-1:0] slot_q, slot_d;
-  logic [3:0]       drain_q, drain_d;
-  logic             issuing;
+  // --- Issue -------------------------------------------------------------------------------------
+  // One tile issues R * Slots cycles; the next one may start in the cycle after its last.
+  logic              issuing_q;
+  logic [SlotW-1:0]  slot_q;
+  logic              bank_q, bbank_q, first_q, last_q;
+  logic [PeRows-1:0] row_en_q;
+  logic              issue_end;
 
-  assign issuing = (state_q == StIssue);
-  assign r_clear = tile_start_i;
-  assign r_step  = issuing && (slot_q == SlotW'(Slots - 1));
-
-  always_comb begin
-    state_d     = state_q;
-    setup_k_d   = setup_k_q;
-    tile_open_d = tile_open_q;
-    p_done_d    = p_done_q;
-    slot_d      = slot_q;
-    drain_d     = drain_q;
-    tile_done_o = 1'b0;
-    if (p_clear_i) begin
-      p_done_d = 1'b0;
-    end
-    unique case (state_q)
-      StIdle: begin
-        if (tile_start_i) begin
-          state_d     = StSetup;
-          setup_k_d   = '0;
-          tile_open_d = 1'b1;
-        end
-      end
-      StSetup: begin
-        if (take) begin
-          setup_k_d = setup_k_q + (KW+1)'(1);
-          if (p_last12) begin
-            tile_open_d = 1'b0;
-          end
-          if (p_last) begin
-            p_done_d = 1'b1;
-          end
-        end else begin
-          state_d = StWait;
-        end
-      end
-      StWait: begin
-        if (go_i) begin
-          state_d = StIssue;
-          slot_d  = '0;
-        end
-      end
-      StIssue: begin
-        slot_d = slot_q + SlotW'(1);
-        if (r_step && r_last) begin
-          state_d = StDrain;
-          drain_d = 4'(MacDrain);
-        end
-      end
-      StDrain: begin
-        drain_d = drain_q - 4'd1;
-        if (drain_q == 4'd1) begin
-          state_d     = StIdle;
-          tile_done_o = 1'b1;
-        end
-      end
-      default: state_d = StIdle;
-    endcase
-  end
+  assign r_step     = issuing_q && (slot_q == SlotW'(Slots - 1));
+  assign issue_end  = r_step && r_last;
+  assign go_ready_o = !issuing_q || issue_end;
+  assign r_clear    = go_i && go_ready_o;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      state_q     <= StIdle;
-      setup_k_q   <= '0;
-      tile_open_q <= 1'b0;
-      p_done_q    <= 1'b0;
-      slot_q      <= '0;
-      drain_q     <= '0;
-      r_lin_q     <= '0;
+      issuing_q <= 1'b0;
+      slot_q    <= '0;
+      bank_q    <= 1'b0;
+      bbank_q   <= 1'b0;
+      first_q   <= 1'b0;
+      last_q    <= 1'b0;
+      row_en_q  <= '0;
+      r_lin_q   <= '0;
     end else begin
-      state_q     <= state_d;
-      setup_k_q   <= setup_k_d;
-      tile_open_q <= tile_open_d;
-      p_done_q    <= p_done_d;
-      slot_q      <= slot_d;
-      drain_q     <= drain_d;
+      if (go_i && go_ready_o) begin
+        issuing_q <= 1'b1;
+        slot_q    <= '0;
+        bank_q    <= go_bank_i;
+        bbank_q   <= go_bbank_i;
+        first_q   <= go_first_i;
+        last_q    <= go_last_i;
+        row_en_q  <= go_row_en_i;
+      end else if (issue_end) begin
+        issuing_q <= 1'b0;
+      end else if (issuing_q) begin
+        slot_q <= (slot_q == SlotW'(Slots - 1)) ? '0 : slot_q + SlotW'(1);
+      end
       if (r_clear) begin
         r_lin_q <= '0;
       end else if (r_step) begin
@@ -323,6 +337,21 @@ module ganpu_engine #(
       end
     end
   end
+  assign block_done_o = issue_end && last_q;
+
+  // Tile completion: IssueToAcc cycles after its last issue, its last accumulator is written.
+  logic [IssueToAcc-1:0] done_pipe_q, done_bank_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      done_pipe_q <= '0;
+      done_bank_q <= '0;
+    end else begin
+      done_pipe_q <= IssueToAcc'({done_pipe_q, issue_end});
+      done_bank_q <= IssueToAcc'({done_bank_q, bank_q});
+    end
+  end
+  assign tile_done_o      = done_pipe_q[IssueToAcc-1];
+  assign tile_done_bank_o = done_bank_q[IssueToAcc-1];
 
   // --- Issue stage 0: addresses and tap validity per column --------------------------------
   logic [PeCols-1:0]      col_valid;
@@ -331,10 +360,10 @@ module ganpu_engine #(
     logic [KW-1:0]      k;
     logic signed [31:0] y, x, a;
     assign k = KW'(c * Slots) + KW'(slot_q);
-    assign a = slot_a_q[k] + ra;
-    assign y = slot_y_q[k] + ry;
-    assign x = slot_x_q[k] + rx;
-    assign col_valid[c] = slot_v_q[k] &&
+    assign a = slot_a_q[bank_q][k] + ra;
+    assign y = slot_y_q[bank_q][k] + ry;
+    assign x = slot_x_q[bank_q][k] + rx;
+    assign col_valid[c] = slot_v_q[bank_q][k] &&
         (a_one_i || ((y >= 0) && (y < y_lim_i) && (x >= 0) && (x < x_lim_i)));
     assign col_addr[c] = a[AAddrW-1:0];
     logic unused_a;
@@ -353,7 +382,7 @@ module ganpu_engine #(
       .we_i   (a_we_i),
       .waddr_i(a_waddr_i),
       .wdata_i(a_wdata_i),
-      .re_i   (issuing),
+      .re_i   (issuing_q),
       .raddr_i(col_addr[c]),
       .rdata_o(a_rdata[c])
     );
@@ -361,35 +390,39 @@ module ganpu_engine #(
   for (genvar j = 0; j < PeRows; j++) begin : g_bbuf
     ganpu_ram_1w1r #(
       .Width(W),
-      .Depth(BDepth)
+      .Depth(2 * BDepth)
     ) u_bbuf (
       .clk_i  (clk_i),
-      .we_i   (b_we_i && (b_row_i == ($clog2(PeRows+1))'(j))),
-      .waddr_i(b_waddr_i),
+      .we_i   (b_we_i && (b_row_i == RowW'(j))),
+      .waddr_i({b_bank_i, b_waddr_i}),
       .wdata_i(b_wdata_i),
-      .re_i   (issuing && (slot_q == '0)),
-      .raddr_i(r_lin_q),
+      .re_i   (issuing_q && (slot_q == '0)),
+      .raddr_i({bbank_q, r_lin_q}),
       .rdata_o(b_rdata[j])
     );
   end
 
   // --- Issue stage 1: operands into the PE array --------------------------------------------
-  logic              i1_issue_q, i1_first_q;
+  logic              i1_issue_q, i1_first_q, i1_bank_q, i1_bbank_q;
   logic [SlotW-1:0]  i1_slot_q;
   logic [PeCols-1:0] i1_valid_q;
+  logic [PeRows-1:0] i1_row_en_q;
   logic [W-1:0]      b_hold_q [PeRows];
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       i1_issue_q <= 1'b0;
     end else begin
-      i1_issue_q <= issuing;
+      i1_issue_q <= issuing_q;
     end
   end
   always_ff @(posedge clk_i) begin
-    i1_slot_q  <= slot_q;
-    i1_first_q <= (r_lin_q == '0) && !psum_i;
-    i1_valid_q <= col_valid;
+    i1_slot_q   <= slot_q;
+    i1_first_q  <= (r_lin_q == '0) && first_q;
+    i1_valid_q  <= col_valid;
+    i1_bank_q   <= bank_q;
+    i1_bbank_q  <= bbank_q;
+    i1_row_en_q <= row_en_q;
   end
 
   logic [PeCols*W-1:0] a_ops;
@@ -411,25 +444,27 @@ module ganpu_engine #(
     .PeRows(PeRows),
     .PeCols(PeCols),
     .ExpW  (ExpW),
-    .ManW  (ManW),
-    .Slots (Slots)
+    .ManW  (ManW)
   ) u_array (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
     .issue_i  (i1_issue_q),
+    .bank_i   (i1_bank_q),
     .slot_i   (i1_slot_q),
     .first_i  (i1_first_q),
-    .init_i   (init_i),
-    .row_en_i (row_en_i),
+    .init_i   (init_i[i1_bbank_q]),
+    .row_en_i (i1_row_en_q),
     .col_mac_i(i1_valid_q),
     .a_i      (a_ops),
     .b_i      (b_ops),
+    .rd_bank_i(rd_bank_i),
     .rd_slot_i(rd_slot_i),
     .acc_o    (acc_o),
     .ld_i     (ld_i),
+    .ld_bank_i(ld_bank_i),
     .ld_row_i (ld_row_i),
-    .ld_col_i (ld_k_i[KW-1:SlotW]),
-    .ld_slot_i(ld_k_i[SlotW-1:0]),
+    .ld_col_i (($clog2(PeCols))'(32'(ld_k_i) / Slots)),
+    .ld_slot_i(SlotW'(32'(ld_k_i) % Slots)),
     .ld_data_i(ld_data_i)
   );
 
@@ -439,24 +474,40 @@ module ganpu_engine #(
   always_comb begin
     rows_on = '0;
     cols_on = '0;
-    for (int unsigned j = 0; j < PeRows; j++) rows_on += ($clog2(PeRows+1))'(row_en_i[j]);
+    for (int unsigned j = 0; j < PeRows; j++) rows_on += ($clog2(PeRows+1))'(i1_row_en_q[j]);
     for (int unsigned c = 0; c < PeCols; c++) cols_on += ($clog2(PeCols+1))'(i1_valid_q[c]);
   end
   assign issue_o = i1_issue_q;
   assign macs_o  = i1_issue_q ? 16'(rows_on) * 16'(cols_on) : 16'd0;
 
-  assign tile_count_o = setup_k_q;
-  assign setup_done_o = (state_q == StWait);
-  assign p_done_o     = p_done_q;
-  assign tile_pn_o    = tile_pn_q;
-  assign tile_pos_o   = tile_pos_q;
-  for (genvar k = 0; k < T; k++) begin : g_tile_out
-    assign tile_o_off_o[k] = slot_o_q[k];
-    if (k + 1 < T) begin : g_next
-      assign tile_contig_o[k] = slot_v_q[k+1] && (slot_o_q[k+1] == slot_o_q[k] + 32'sd1);
-    end else begin : g_end
-      assign tile_contig_o[k] = 1'b0;
+  for (genvar b = 0; b < 2; b++) begin : g_tile_out
+    assign tile_count_o[b] = count_q[b];
+    assign tile_pn_o[b]    = tile_pn_q[b];
+    assign tile_pos_o[b]   = tile_pos_q[b];
+    for (genvar k = 0; k < T; k++) begin : g_pos
+      assign tile_o_off_o[b][k] = slot_o_q[b][k];
+      if (k + 1 < T) begin : g_next
+        assign tile_contig_o[b][k] = slot_v_q[b][k+1] &&
+                                     (slot_o_q[b][k+1] == slot_o_q[b][k] + 32'sd1);
+      end else begin : g_end
+        assign tile_contig_o[b][k] = 1'b0;
+      end
     end
   end
+
+`ifndef SYNTHESIS
+  // The sequencer keeps the banks apart: a table is never filled while its tile issues, and
+  // a tile is never issued before its setup has ended.
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      assert (!(setup_q && issuing_q && setup_bank_q == bank_q))
+        else $error("ganpu_engine: slot table %0d set up while it issues", bank_q);
+      assert (!(go_i && go_ready_o && setup_q && setup_bank_q == go_bank_i))
+        else $error("ganpu_engine: tile of table %0d issued before its setup ended", go_bank_i);
+      assert (!(ld_i && issuing_q && ld_bank_i == bank_q))
+        else $error("ganpu_engine: partial sums loaded into the issuing bank");
+    end
+  end
+`endif
 
 endmodule

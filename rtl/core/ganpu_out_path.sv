@@ -7,8 +7,8 @@ module ganpu_out_path #(
   parameter int unsigned PeCols = 4,
   parameter int unsigned ExpW   = fp_pkg::Fp16ExpW,
   parameter int unsigned ManW   = fp_pkg::Fp16ManW,
-  localparam int unsigned Slots = 4,
-  localparam int unsigned SlotW = 2,
+  localparam int unsigned Slots = ganpu_core_pkg::Slots,
+  localparam int unsigned SlotW = ganpu_core_pkg::SlotW,
   localparam int unsigned T     = PeCols * Slots,
   localparam int unsigned KW    = $clog2(T),
   localparam int unsigned RowW  = $clog2(PeRows + 1),
@@ -86,12 +86,12 @@ module ganpu_out_path #(
   logic [KW-1:0] kk;
   logic [31:0]   acc_val;
   assign kk        = k_q[KW-1:0];
-  assign rd_slot_o = kk[SlotW-1:0];
+  assign rd_slot_o = SlotW'(32'(kk) % Slots);
   always_comb begin
     acc_val = '0;
     for (int unsigned j = 0; j < PeRows; j++) begin
       for (int unsigned c = 0; c < PeCols; c++) begin
-        if (RowW'(j) == row_q && (KW'(c) == (kk >> SlotW))) acc_val = acc_i[(j*PeCols + c)*32 +: 32];
+        if (RowW'(j) == row_q && (32'(c) == 32'(kk) / Slots)) acc_val = acc_i[(j*PeCols + c)*32 +: 32];
       end
     end
   end
@@ -204,7 +204,7 @@ module ganpu_out_path #(
 
   // --- Sequencing --------------------------------------------------------------------------------
   logic [1:0] esize;
-  assign esize = out_fp32_i ? 2'd2 : 2'd1;
+  assign esize = out_fp32_i ? ganpu_core_pkg::Esize32 : ganpu_core_pkg::Esize16;
 
   always_comb begin
     state_d     = state_q;
@@ -259,7 +259,7 @@ module ganpu_out_path #(
         cmd_valid_o = 1'b1;
         cmd_addr_o  = m_addr_q;
         cmd_len_o   = 24'((32'(count_i) + 32'd7) >> 3);
-        cmd_esize_o = 2'd0;
+        cmd_esize_o = ganpu_core_pkg::Esize8;
         if (cmd_ready_i) begin
           mbyte_d = '0;
           state_d = StMaskData;

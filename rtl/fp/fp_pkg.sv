@@ -13,6 +13,10 @@ package fp_pkg;
   // exponent the datapath meets, the smallest being a BF16 subnormal squared (2^-266).
   localparam int unsigned ExpIntW = 12;
 
+  // Pipeline depth of fp_mac (operands in -> sum out), the one figure the accumulator
+  // interleave (ganpu_core_pkg::Slots) and every drain count derive from.
+  localparam int unsigned MacLatency = 3;
+
   // Activation applied by fp_act.
   typedef enum logic [1:0] {
     ActNone      = 2'd0,

@@ -151,6 +151,7 @@ module ganpu_top #(
     .rd_elem_ready_o(rd_elem_ready),
     .rd_elem_data_i (rd_elem_data),
     .rd_beat_i      (rd_beat),
+    .rd_busy_i      (rd_busy),
     .rd_err_i       (rd_err),
     .wr_cmd_valid_o (wr_cmd_valid),
     .wr_cmd_ready_i (wr_cmd_ready),
@@ -241,6 +242,6 @@ module ganpu_top #(
 
   // The core tracks its own elements; the read DMA's framing bits are not needed.
   logic unused_rd;
-  assign unused_rd = ^{rd_elem_last, rd_busy};
+  assign unused_rd = rd_elem_last;
 
 endmodule

@@ -1,0 +1,428 @@
+// Load unit: everything the core reads from memory, through the read DMA.
+//   - Staging, driven by the job: the A box once, then for each block of PeRows output
+//     channels its B rows (and bias) into B bank k mod 2, as soon as that bank is free
+//     (block k - 2 has finished issuing; k - 1 when prefetch_i is low). blocks_loaded_o counts
+//     the blocks staged.
+//   - Tile reads, on request while no staging step runs: the FP32 partial sums of a set-up
+//     tile (PSUM_IN jobs) into its accumulator bank, and for MASK_GRAD jobs the mask bytes and
+//     dy values of one row of a tile.
+// Data returns in command order, so each step waits for its last element before the next.
+module ganpu_load_ctrl #(
+  parameter int unsigned PeRows = 4,
+  parameter int unsigned PeCols = 4,
+  parameter int unsigned ExpW   = fp_pkg::Fp16ExpW,
+  parameter int unsigned ManW   = fp_pkg::Fp16ManW,
+  parameter int unsigned ADepth = 8192,
+  parameter int unsigned BDepth = 2048,
+  localparam int unsigned W      = ExpW + ManW + 1,
+  localparam int unsigned T      = PeCols * ganpu_core_pkg::Slots,
+  localparam int unsigned KW     = $clog2(T),
+  localparam int unsigned RowW   = $clog2(PeRows + 1),
+  localparam int unsigned AAddrW = $clog2(ADepth),
+  localparam int unsigned BAddrW = $clog2(BDepth)
+) (
+  input  logic                  clk_i,
+  input  logic                  rst_ni,
+  input  ganpu_reg_pkg::desc_t  desc_i,
+  input  logic                  start_i,        // pulse: a checked job starts
+  input  logic                  abort_i,        // back to idle (bus error, job end)
+  input  logic                  prefetch_i,     // stage block k + 1 while block k issues
+  input  logic [31:0]           blocks_consumed_i,
+  output logic [31:0]           blocks_loaded_o,
+  output logic                  staging_o,      // a staging step is running
+  // Tile reads.
+  input  logic                  ps_req_i,       // level until ps_done_o
+  input  logic                  ps_bank_i,
+  input  logic [RowW-1:0]       ps_rows_i,
+  input  logic signed [31:0]    ps_q_off_i,
+  output logic                  ps_done_o,      // pulse
+  input  logic                  mg_req_i,       // level until mg_done_o
+  input  logic                  mg_bank_i,
+  input  logic signed [31:0]    mg_q_off_i,     // dy offset of the row's channel
+  input  logic [31:0]           mg_m_addr_i,    // byte address of the row's mask bytes
+  output logic                  mg_done_o,      // pulse
+  output logic [W-1:0]          mg_dy_o [T],
+  output logic [T-1:0]          mg_keep_o,
+  // The tiles of the engine's slot tables.
+  input  logic [KW:0]           tile_count_i [2],
+  input  logic signed [31:0]    tile_o_off_i [2][T],
+  // Buffer writes.
+  output logic                  a_we_o,
+  output logic [AAddrW-1:0]     a_waddr_o,
+  output logic                  b_we_o,
+  output logic                  b_bank_o,
+  output logic [RowW-1:0]       b_row_o,
+  output logic [BAddrW-1:0]     b_waddr_o,
+  output logic [W-1:0]          wdata_o,
+  output logic [PeRows*32-1:0]  bias_o [2],     // FP32 bias per bank and row
+  output logic                  ld_o,           // partial sum into the accumulators
+  output logic                  ld_bank_o,
+  output logic [$clog2(PeRows)-1:0] ld_row_o,
+  output logic [KW-1:0]         ld_k_o,
+  output logic [31:0]           ld_data_o,
+  // Read DMA.
+  output logic                  rd_cmd_valid_o,
+  input  logic                  rd_cmd_ready_i,
+  output logic [31:0]           rd_cmd_addr_o,
+  output logic [23:0]           rd_cmd_len_o,
+  output logic [1:0]            rd_cmd_esize_o,
+  input  logic                  rd_elem_valid_i,
+  input  logic [31:0]           rd_elem_data_i
+);
+
+  import ganpu_core_pkg::*;
+
+  typedef enum logic [2:0] {
+    LdIdle, LdStageA, LdStageB, LdStageBias, LdWait, LdPsRead, LdMgMask, LdMgDy
+  } ld_state_e;
+  ld_state_e state_q, state_d;
+
+  ganpu_reg_pkg::desc_t d;
+  // The unit reads only its own fields of the descriptor.
+  logic unused_desc;
+  assign unused_desc = ^{d, a_total[47:32]};
+  assign d = desc_i;
+
+  // --- Block being staged -------------------------------------------------------------------
+  logic [31:0]     kb_q, kb_d;        // block index
+  logic [31:0]     qb_q, qb_d;        // its first output channel
+  logic [31:0]     nblocks;
+  logic [RowW-1:0] rows;
+  logic [31:0]     q_left;
+  logic [47:0]     r_total, a_total;
+  assign q_left  = d.q_count - qb_q;
+  assign rows    = (q_left >= PeRows) ? RowW'(PeRows) : RowW'(q_left);
+  assign nblocks = (d.q_count + PeRows - 1) / PeRows;
+  assign r_total = 48'(d.r_0) * 48'(d.r_1) * 48'(d.r_2);
+  assign a_total = 48'(d.a_d0) * 48'(d.a_d1) * 48'(d.a_d2) * 48'(d.a_d3);
+
+  logic bank_free;
+  assign bank_free = (kb_q - blocks_consumed_i) < (prefetch_i ? 32'd2 : 32'd1);
+
+  // --- Box reader: A box, B rows, bias, mask bytes --------------------------------------------
+  logic               br_start, br_done;
+  logic [31:0]        br_base;
+  logic [15:0]        br_n [3];
+  logic [23:0]        br_n3;
+  logic signed [31:0] br_s [3];
+  logic signed [31:0] br_s3;
+  logic [1:0]         br_esize;
+  logic [31:0]        sink_cnt_q;   // elements received in this step
+  logic [31:0]        sink_total;
+  logic [KW:0]        mg_count;
+
+  assign mg_count = tile_count_i[mg_bank_i];
+
+  always_comb begin
+    br_base    = d.a_src;
+    br_n       = '{16'(d.a_d0), 16'(d.a_d1), 16'(d.a_d2)};
+    br_n3      = 24'(d.a_d3);
+    br_s       = '{$signed(d.a_s0), $signed(d.a_s1), $signed(d.a_s2)};
+    br_s3      = 32'sd1;
+    br_esize   = Esize16;
+    sink_total = 32'(a_total);
+    unique case (state_q)
+      LdStageB: begin
+        br_base    = d.b_src + 32'(unsigned'($signed(qb_q) * d.b_qs) << 1);
+        br_n       = '{16'(rows), 16'(d.r_0), 16'(d.r_1)};
+        br_n3      = 24'(d.r_2);
+        br_s       = '{d.b_qs, d.b_r0s, d.b_r1s};
+        br_s3      = d.b_r2s;
+        sink_total = 32'(rows) * 32'(r_total);
+      end
+      LdStageBias: begin
+        br_base    = d.bias_src + (qb_q << 1);
+        br_n       = '{16'd1, 16'd1, 16'd1};
+        br_n3      = 24'(rows);
+        br_s       = '{32'sd0, 32'sd0, 32'sd0};
+        sink_total = 32'(rows);
+      end
+      LdMgMask: begin
+        br_base    = mg_m_addr_i;
+        br_n       = '{16'd1, 16'd1, 16'd1};
+        br_n3      = 24'((32'(mg_count) + 32'd7) >> 3);
+        br_s       = '{32'sd0, 32'sd0, 32'sd0};
+        br_esize   = Esize8;
+        sink_total = (32'(mg_count) + 32'd7) >> 3;
+      end
+      default: ;
+    endcase
+  end
+
+  logic        br_valid;
+  logic [31:0] br_addr;
+  logic [23:0] br_len;
+
+  ganpu_box_reader u_box (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .start_i    (br_start),
+    .abort_i    (abort_i),
+    .done_o     (br_done),
+    .base_i     (br_base),
+    .esize_i    (br_esize),
+    .n_i        (br_n),
+    .n3_i       (br_n3),
+    .s_i        (br_s),
+    .s3_i       (br_s3),
+    .cmd_valid_o(br_valid),
+    .cmd_ready_i(rd_cmd_ready_i),
+    .cmd_addr_o (br_addr),
+    .cmd_len_o  (br_len)
+  );
+
+  // --- Element reads at a tile's output offsets (partial sums, dy) --------------------------
+  logic               ps_read, mg_dy;
+  logic [RowW-1:0]    row_q, row_d;
+  logic [KW:0]        k_q, k_d;
+  logic signed [31:0] row_off, tbl_off;
+  logic               el_bank;
+  logic [KW:0]        el_count;
+  logic               el_cmd_valid;
+  assign ps_read      = (state_q == LdPsRead);
+  assign mg_dy        = (state_q == LdMgDy);
+  assign el_bank      = ps_read ? ps_bank_i : mg_bank_i;
+  assign el_count     = tile_count_i[el_bank];
+  assign row_off      = ps_read ? ps_q_off_i + $signed({1'b0, row_q}) * d.o_qs : mg_q_off_i;
+  assign tbl_off      = row_off + tile_o_off_i[el_bank][k_q[KW-1:0]];
+  assign el_cmd_valid = (ps_read || mg_dy) && (k_q < el_count);
+
+  assign rd_cmd_valid_o = br_valid | el_cmd_valid;
+  assign rd_cmd_addr_o  = !el_cmd_valid ? br_addr :
+                          ps_read ? d.ps_src + 32'(unsigned'(tbl_off) << 2) :
+                                    d.g_src + 32'(unsigned'(tbl_off) << 1);
+  assign rd_cmd_len_o   = el_cmd_valid ? 24'd1 : br_len;
+  assign rd_cmd_esize_o = !el_cmd_valid ? br_esize : ps_read ? Esize32 : Esize16;
+
+  // --- Sink: elements into the buffers, registers and accumulators -------------------------
+  logic         sink;
+  logic [W-1:0] sink_data;
+  logic         sink_clear;
+  assign sink      = rd_elem_valid_i;
+  assign sink_data = rd_elem_data_i[W-1:0];
+
+  logic [RowW-1:0]   b_row_q;
+  logic [BAddrW-1:0] b_addr_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      sink_cnt_q <= '0;
+      b_row_q    <= '0;
+      b_addr_q   <= '0;
+    end else if (br_start || sink_clear || abort_i) begin
+      sink_cnt_q <= '0;
+      b_row_q    <= '0;
+      b_addr_q   <= '0;
+    end else if (sink) begin
+      sink_cnt_q <= sink_cnt_q + 32'd1;
+      if (state_q == LdStageB) begin
+        if (48'(b_addr_q) == r_total - 48'd1) begin
+          b_addr_q <= '0;
+          b_row_q  <= b_row_q + RowW'(1);
+        end else begin
+          b_addr_q <= b_addr_q + BAddrW'(1);
+        end
+      end
+    end
+  end
+
+  assign a_we_o    = sink && (state_q == LdStageA);
+  assign a_waddr_o = sink_cnt_q[AAddrW-1:0];
+  assign b_we_o    = sink && (state_q == LdStageB);
+  assign b_bank_o  = kb_q[0];
+  assign b_row_o   = b_row_q;
+  assign b_waddr_o = b_addr_q;
+  assign wdata_o   = sink_data;
+
+  assign ld_o      = sink && ps_read;
+  assign ld_bank_o = ps_bank_i;
+  assign ld_row_o  = row_q[$clog2(PeRows)-1:0];
+  assign ld_k_o    = sink_cnt_q[KW-1:0];
+  assign ld_data_o = rd_elem_data_i;
+
+  // MASK_GRAD: mask bytes, then dy values, land in the row's registers.
+  always_ff @(posedge clk_i) begin
+    if (sink && state_q == LdMgMask) begin
+      for (int unsigned b = 0; b < 8; b++) begin
+        if (sink_cnt_q * 8 + b < T) mg_keep_o[sink_cnt_q * 8 + b] <= rd_elem_data_i[b];
+      end
+    end
+    if (sink && mg_dy) mg_dy_o[sink_cnt_q[KW-1:0]] <= sink_data;
+  end
+
+  // Bias: widened to FP32 (exact) on the way into the registers of its bank.
+  logic [31:0]     bias_q [2][PeRows];
+  logic [31:0]     bias_wide;
+  logic            bias_wide_valid;
+  logic [RowW-1:0] bias_row_q;
+  logic            bias_done;
+  fp_convert #(
+    .InExpW (ExpW),
+    .InManW (ManW),
+    .OutExpW(fp_pkg::Fp32ExpW),
+    .OutManW(fp_pkg::Fp32ManW)
+  ) u_bias_widen (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .valid_i(sink && state_q == LdStageBias),
+    .x_i    (sink_data),
+    .valid_o(bias_wide_valid),
+    .x_o    (bias_wide)
+  );
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      bias_row_q <= '0;
+    end else if (br_start || abort_i) begin
+      bias_row_q <= '0;
+    end else if (bias_wide_valid) begin
+      bias_row_q <= bias_row_q + RowW'(1);
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (bias_wide_valid) bias_q[kb_q[0]][bias_row_q[$clog2(PeRows)-1:0]] <= bias_wide;
+  end
+  assign bias_done = (bias_row_q == rows);
+  for (genvar b = 0; b < 2; b++) begin : g_bias
+    for (genvar j = 0; j < PeRows; j++) begin : g_row
+      assign bias_o[b][j*32 +: 32] = d.op.bias_en ? bias_q[b][j] : 32'd0;
+    end
+  end
+
+  // --- Sequencing ---------------------------------------------------------------------------------
+  logic step_done;
+  assign step_done = br_done && (sink_cnt_q == sink_total);
+
+  always_comb begin
+    state_d    = state_q;
+    kb_d       = kb_q;
+    qb_d       = qb_q;
+    row_d      = row_q;
+    k_d        = k_q;
+    br_start   = 1'b0;
+    sink_clear = 1'b0;
+    ps_done_o  = 1'b0;
+    mg_done_o  = 1'b0;
+    unique case (state_q)
+      LdIdle: begin
+        if (start_i) begin
+          kb_d = '0;
+          qb_d = '0;
+          if (d.op.opcode == ganpu_reg_pkg::OpcodeMaskGrad) begin
+            state_d = LdWait;
+          end else if (d.op.a_one) begin
+            state_d  = LdStageB;
+            br_start = 1'b1;
+          end else begin
+            state_d  = LdStageA;
+            br_start = 1'b1;
+          end
+        end
+      end
+      LdStageA: begin
+        if (step_done) begin
+          state_d  = LdStageB;
+          br_start = 1'b1;
+        end
+      end
+      LdStageB: begin
+        if (step_done) begin
+          if (d.op.bias_en) begin
+            state_d  = LdStageBias;
+            br_start = 1'b1;
+          end else begin
+            state_d = LdWait;
+            kb_d    = kb_q + 32'd1;
+            qb_d    = qb_q + PeRows;
+          end
+        end
+      end
+      LdStageBias: begin
+        if (br_done && bias_done) begin
+          state_d = LdWait;
+          kb_d    = kb_q + 32'd1;
+          qb_d    = qb_q + PeRows;
+        end
+      end
+      LdWait: begin
+        // Tile reads first: they hold up a tile that is ready to issue.
+        if (ps_req_i) begin
+          state_d    = LdPsRead;
+          row_d      = '0;
+          k_d        = '0;
+          sink_clear = 1'b1;
+        end else if (mg_req_i) begin
+          state_d  = LdMgMask;
+          br_start = 1'b1;
+        end else if (d.op.opcode != ganpu_reg_pkg::OpcodeMaskGrad && kb_q < nblocks &&
+                     bank_free) begin
+          state_d  = LdStageB;
+          br_start = 1'b1;
+        end
+      end
+      LdPsRead: begin
+        // Row by row, the tile's partial sums go into the accumulators.
+        if (el_cmd_valid && rd_cmd_ready_i) k_d = k_q + (KW+1)'(1);
+        if (k_q == el_count && sink_cnt_q == 32'(el_count)) begin
+          k_d        = '0;
+          sink_clear = 1'b1;
+          if (row_q + RowW'(1) < ps_rows_i) begin
+            row_d = row_q + RowW'(1);
+          end else begin
+            state_d   = LdWait;
+            ps_done_o = 1'b1;
+          end
+        end
+      end
+      LdMgMask: begin
+        if (step_done) begin
+          state_d    = LdMgDy;
+          k_d        = '0;
+          sink_clear = 1'b1;
+        end
+      end
+      LdMgDy: begin
+        if (el_cmd_valid && rd_cmd_ready_i) k_d = k_q + (KW+1)'(1);
+        if (k_q == el_count && sink_cnt_q == 32'(el_count)) begin
+          state_d   = LdWait;
+          mg_done_o = 1'b1;
+        end
+      end
+      default: state_d = LdIdle;
+    endcase
+    if (abort_i) state_d = LdIdle;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q <= LdIdle;
+      kb_q    <= '0;
+      qb_q    <= '0;
+      row_q   <= '0;
+      k_q     <= '0;
+    end else begin
+      state_q <= state_d;
+      kb_q    <= kb_d;
+      qb_q    <= qb_d;
+      row_q   <= row_d;
+      k_q     <= k_d;
+    end
+  end
+
+  assign blocks_loaded_o = kb_q;
+  assign staging_o = (state_q == LdStageA) || (state_q == LdStageB) ||
+                     (state_q == LdStageBias);
+
+  logic unused;
+  assign unused = ^{rd_elem_data_i[31:W], mg_m_addr_i[0]};
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      assert (!(br_valid && el_cmd_valid))
+        else $error("ganpu_load_ctrl: box and element commands at once");
+      assert (!(ps_req_i && mg_req_i))
+        else $error("ganpu_load_ctrl: partial-sum and MASK_GRAD reads requested together");
+    end
+  end
+`endif
+
+endmodule
