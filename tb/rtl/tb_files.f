@@ -1,2 +1,3 @@
 tb/rtl/regs_test_top.sv
 tb/rtl/dma_test_top.sv
+tb/rtl/handshake_test_top.sv

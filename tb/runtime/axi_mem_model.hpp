@@ -32,6 +32,8 @@
 //
 // Backpressure: with `stall_prob` > 0, a seeded RNG independently lowers arready, awready and
 // wready, and delays raising rvalid and bvalid, each cycle with that probability.
+// `write_stall_prob` adds backpressure on the write channels only (awready, wready, bvalid):
+// a memory that drains writes slower than it serves reads, so the store unit falls behind.
 //
 // Checks (std::logic_error): burst type other than INCR, a size other than the full bus, a
 // burst crossing a 4 KB boundary, valid dropped or the payload changed before the handshake
@@ -65,6 +67,7 @@ struct AxiMemConfig {
   unsigned max_reads = 16;       // AR bursts accepted and not yet fully returned
   unsigned max_writes = 16;      // AW bursts accepted and not yet answered with B
   double stall_prob = 0.0;       // random backpressure, 0 = none
+  double write_stall_prob = 0.0; // extra random backpressure on AW, W and B only
   uint64_t seed = 1;
 };
 
@@ -244,6 +247,11 @@ class AxiMemModel {
     return cfg_.stall_prob > 0.0 &&
            std::uniform_real_distribution<double>(0.0, 1.0)(rng_) < cfg_.stall_prob;
   }
+  bool write_stall() {
+    return stall() || (cfg_.write_stall_prob > 0.0 &&
+                       std::uniform_real_distribution<double>(0.0, 1.0)(rng_) <
+                           cfg_.write_stall_prob);
+  }
   bool in_range(uint64_t addr, uint64_t n) const {
     return addr <= mem_.size() && n <= mem_.size() - addr;
   }
@@ -297,7 +305,7 @@ class AxiMemModel {
     tokens_ = std::min(tokens_ + cfg_.bytes_per_cycle, cap_);
     const double beat = cfg_.data_bytes;
     const bool r_want = rd && !r_valid_ && !rq_.empty() && rq_.front().ready <= cycle_ && !stall();
-    const bool w_want = wr && !wq_.empty() && !stall();
+    const bool w_want = wr && !wq_.empty() && !write_stall();
     r_grant_ = w_grant_ = false;
     if (r_want && w_want && tokens_ < 2 * beat) {
       // Only one fits: alternate.
@@ -332,9 +340,9 @@ class AxiMemModel {
 
   template <class Io>
   void drive_write(Io &io) {
-    io.m_axi_awready = wq_.size() + bq_.size() < cfg_.max_writes && !stall();
+    io.m_axi_awready = wq_.size() + bq_.size() < cfg_.max_writes && !write_stall();
     io.m_axi_wready = w_grant_;
-    if (!b_valid_ && !bq_.empty() && bq_.front().ready <= cycle_ && !stall()) b_valid_ = true;
+    if (!b_valid_ && !bq_.empty() && bq_.front().ready <= cycle_ && !write_stall()) b_valid_ = true;
     io.m_axi_bvalid = b_valid_;
     io.m_axi_bid = b_valid_ ? bq_.front().id : 0;
     io.m_axi_bresp = b_valid_ ? bq_.front().resp : 0;
