@@ -15,6 +15,7 @@ module ganpu_core #(
   parameter int unsigned ManW   = fp_pkg::Fp16ManW,
   parameter int unsigned ADepth = 8192,
   parameter int unsigned BDepth = 2048,
+  parameter int unsigned GmDepth = 2048,
   localparam int unsigned W     = ExpW + ManW + 1,
   localparam int unsigned T     = PeCols * ganpu_core_pkg::Slots,
   localparam int unsigned KW    = $clog2(T),
@@ -142,8 +143,9 @@ module ganpu_core #(
     .PeCols(PeCols),
     .ExpW  (ExpW),
     .ManW  (ManW),
-    .ADepth(ADepth),
-    .BDepth(BDepth)
+    .ADepth (ADepth),
+    .BDepth (BDepth),
+    .GmDepth(GmDepth)
   ) u_load (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),

@@ -3,6 +3,9 @@
 //     channels its B rows (and bias) into B bank k mod 2, as soon as that bank is free
 //     (block k - 2 has finished issuing; k - 1 when prefetch_i is low). blocks_loaded_o counts
 //     the blocks staged.
+//     With OP.GATE the gated operand (dz = dy gated by the forward ReLU mask, for EP and WG)
+//     is made as it streams in: its box's mask bytes are read first into a small buffer, then
+//     every element of the box is gated by its bit (ganpu_mask_walker) on its way to A or B.
 //   - Tile reads, on request while no staging step runs: the FP32 partial sums of a set-up
 //     tile (PSUM_IN jobs) into its accumulator bank, and for MASK_GRAD jobs the mask bytes and
 //     dy values of one row of a tile.
@@ -14,6 +17,7 @@ module ganpu_load_ctrl #(
   parameter int unsigned ManW   = fp_pkg::Fp16ManW,
   parameter int unsigned ADepth = 8192,
   parameter int unsigned BDepth = 2048,
+  parameter int unsigned GmDepth = 2048,  // bytes of the gating-mask buffer
   localparam int unsigned W      = ExpW + ManW + 1,
   localparam int unsigned T      = PeCols * ganpu_core_pkg::Slots,
   localparam int unsigned KW     = $clog2(T),
@@ -70,10 +74,8 @@ module ganpu_load_ctrl #(
   input  logic [31:0]           rd_elem_data_i
 );
 
-  import ganpu_core_pkg::*;
-
-  typedef enum logic [2:0] {
-    LdIdle, LdStageA, LdStageB, LdStageBias, LdWait, LdPsRead, LdMgMask, LdMgDy
+  typedef enum logic [3:0] {
+    LdIdle, LdMaskA, LdStageA, LdMaskB, LdStageB, LdStageBias, LdWait, LdPsRead, LdMgMask, LdMgDy
   } ld_state_e;
   ld_state_e state_q, state_d;
 
@@ -82,6 +84,12 @@ module ganpu_load_ctrl #(
   logic unused_desc;
   assign unused_desc = ^{d, a_total[47:32]};
   assign d = desc_i;
+
+  localparam int unsigned GmAddrW = $clog2(GmDepth);
+
+  logic gate_a, gate_b;  // the A box / the B rows are gated by the mask
+  assign gate_a = (d.op.gate != ganpu_reg_pkg::ActNone) && !d.op.gate_b;
+  assign gate_b = (d.op.gate != ganpu_reg_pkg::ActNone) && d.op.gate_b;
 
   // --- Block being staged -------------------------------------------------------------------
   logic [31:0]     kb_q, kb_d;        // block index
@@ -119,7 +127,7 @@ module ganpu_load_ctrl #(
     br_n3      = 24'(d.a_d3);
     br_s       = '{$signed(d.a_s0), $signed(d.a_s1), $signed(d.a_s2)};
     br_s3      = 32'sd1;
-    br_esize   = Esize16;
+    br_esize   = ganpu_core_pkg::Esize16;
     sink_total = 32'(a_total);
     unique case (state_q)
       LdStageB: begin
@@ -137,12 +145,28 @@ module ganpu_load_ctrl #(
         br_s       = '{32'sd0, 32'sd0, 32'sd0};
         sink_total = 32'(rows);
       end
+      LdMaskA: begin
+        br_base    = d.gm_src;
+        br_n       = '{16'(d.a_d0), 16'(d.a_d1), 16'd1};
+        br_n3      = 24'(d.gm_pb);
+        br_s       = '{$signed(d.gm_s0), $signed(d.gm_s1), 32'sd0};
+        br_esize   = ganpu_core_pkg::Esize8;
+        sink_total = d.a_d0 * d.a_d1 * d.gm_pb;
+      end
+      LdMaskB: begin
+        br_base    = d.gm_src + qb_q * d.gm_s0;
+        br_n       = '{16'(rows), 16'(d.r_0), 16'd1};
+        br_n3      = 24'(d.gm_pb);
+        br_s       = '{$signed(d.gm_s0), $signed(d.gm_s1), 32'sd0};
+        br_esize   = ganpu_core_pkg::Esize8;
+        sink_total = 32'(rows) * d.r_0 * d.gm_pb;
+      end
       LdMgMask: begin
         br_base    = mg_m_addr_i;
         br_n       = '{16'd1, 16'd1, 16'd1};
         br_n3      = 24'((32'(mg_count) + 32'd7) >> 3);
         br_s       = '{32'sd0, 32'sd0, 32'sd0};
-        br_esize   = Esize8;
+        br_esize   = ganpu_core_pkg::Esize8;
         sink_total = (32'(mg_count) + 32'd7) >> 3;
       end
       default: ;
@@ -192,7 +216,7 @@ module ganpu_load_ctrl #(
                           ps_read ? d.ps_src + 32'(unsigned'(tbl_off) << 2) :
                                     d.g_src + 32'(unsigned'(tbl_off) << 1);
   assign rd_cmd_len_o   = el_cmd_valid ? 24'd1 : br_len;
-  assign rd_cmd_esize_o = !el_cmd_valid ? br_esize : ps_read ? Esize32 : Esize16;
+  assign rd_cmd_esize_o = !el_cmd_valid ? br_esize : ps_read ? ganpu_core_pkg::Esize32 : ganpu_core_pkg::Esize16;
 
   // --- Sink: elements into the buffers, registers and accumulators -------------------------
   logic         sink;
@@ -225,13 +249,90 @@ module ganpu_load_ctrl #(
     end
   end
 
-  assign a_we_o    = sink && (state_q == LdStageA);
-  assign a_waddr_o = sink_cnt_q[AAddrW-1:0];
-  assign b_we_o    = sink && (state_q == LdStageB);
-  assign b_bank_o  = kb_q[0];
-  assign b_row_o   = b_row_q;
-  assign b_waddr_o = b_addr_q;
-  assign wdata_o   = sink_data;
+  // --- Gating mask: the box's mask bytes, then one bit per element ---------------------------
+  logic               gating;     // a gated A or B step is running
+  logic [31:0]        gm_bit;
+  logic [7:0]         gm_byte;
+  logic               gm_we;
+  assign gating = (state_q == LdStageA && gate_a) || (state_q == LdStageB && gate_b);
+  assign gm_we  = sink && (state_q == LdMaskA || state_q == LdMaskB);
+
+  ganpu_mask_walker u_walker (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .n2_i        (state_q == LdStageB ? d.r_1 : d.a_d2),
+    .n3_i        (state_q == LdStageB ? d.r_2 : d.a_d3),
+    .plane_bits_i(d.gm_pb << 3),
+    .off_i       (d.gm_off),
+    .q2_i        (d.gm_q2),
+    .r2_i        (d.gm_r2),
+    .p2_i        (d.gm_p2),
+    .q3_i        (d.gm_q3),
+    .r3_i        (d.gm_r3),
+    .p3_i        (d.gm_p3),
+    .clear_i     (br_start),
+    .step_i      (sink && gating),
+    .bit_o       (gm_bit)
+  );
+
+  ganpu_ram_1w1r #(
+    .Width(8),
+    .Depth(GmDepth)
+  ) u_gm_buf (
+    .clk_i  (clk_i),
+    .we_i   (gm_we),
+    .waddr_i(sink_cnt_q[GmAddrW-1:0]),
+    .wdata_i(rd_elem_data_i[7:0]),
+    .re_i   (1'b1),
+    .raddr_i(gm_bit[GmAddrW+2:3]),
+    .rdata_o(gm_byte)
+  );
+
+  // Elements reach the buffers one cycle after they arrive, when their mask bit has been read.
+  logic               s1_valid_q, s1_a_q, s1_b_q, s1_gate_q, s1_bank_q;
+  logic [2:0]         s1_bit_q;
+  logic [W-1:0]       s1_data_q;
+  logic [AAddrW-1:0]  s1_a_addr_q;
+  logic [RowW-1:0]    s1_b_row_q;
+  logic [BAddrW-1:0]  s1_b_addr_q;
+  logic [W-1:0]       gated;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      s1_valid_q <= 1'b0;
+    end else begin
+      s1_valid_q <= sink && (state_q == LdStageA || state_q == LdStageB) && !abort_i;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    s1_a_q      <= (state_q == LdStageA);
+    s1_b_q      <= (state_q == LdStageB);
+    s1_gate_q   <= gating;
+    s1_bank_q   <= kb_q[0];
+    s1_bit_q    <= gm_bit[2:0];
+    s1_data_q   <= sink_data;
+    s1_a_addr_q <= sink_cnt_q[AAddrW-1:0];
+    s1_b_row_q  <= b_row_q;
+    s1_b_addr_q <= b_addr_q;
+  end
+
+  fp_masked_grad #(
+    .ExpW(ExpW),
+    .ManW(ManW)
+  ) u_gate (
+    .mode_i (fp_pkg::act_mode_e'(d.op.gate)),
+    .keep_i (gm_byte[s1_bit_q]),
+    .dy_i   (s1_data_q),
+    .slope_i(d.slope[W-1:0]),
+    .dz_o   (gated)
+  );
+
+  assign a_we_o    = s1_valid_q && s1_a_q;
+  assign a_waddr_o = s1_a_addr_q;
+  assign b_we_o    = s1_valid_q && s1_b_q;
+  assign b_bank_o  = s1_bank_q;
+  assign b_row_o   = s1_b_row_q;
+  assign b_waddr_o = s1_b_addr_q;
+  assign wdata_o   = s1_gate_q ? gated : s1_data_q;
 
   assign ld_o      = sink && ps_read;
   assign ld_bank_o = ps_bank_i;
@@ -289,7 +390,7 @@ module ganpu_load_ctrl #(
 
   // --- Sequencing ---------------------------------------------------------------------------------
   logic step_done;
-  assign step_done = br_done && (sink_cnt_q == sink_total);
+  assign step_done = br_done && (sink_cnt_q == sink_total) && !s1_valid_q;
 
   always_comb begin
     state_d    = state_q;
@@ -309,15 +410,27 @@ module ganpu_load_ctrl #(
           if (d.op.opcode == ganpu_reg_pkg::OpcodeMaskGrad) begin
             state_d = LdWait;
           end else if (d.op.a_one) begin
-            state_d  = LdStageB;
+            state_d  = gate_b ? LdMaskB : LdStageB;
             br_start = 1'b1;
           end else begin
-            state_d  = LdStageA;
+            state_d  = gate_a ? LdMaskA : LdStageA;
             br_start = 1'b1;
           end
         end
       end
+      LdMaskA: begin
+        if (step_done) begin
+          state_d  = LdStageA;
+          br_start = 1'b1;
+        end
+      end
       LdStageA: begin
+        if (step_done) begin
+          state_d  = gate_b ? LdMaskB : LdStageB;
+          br_start = 1'b1;
+        end
+      end
+      LdMaskB: begin
         if (step_done) begin
           state_d  = LdStageB;
           br_start = 1'b1;
@@ -354,7 +467,7 @@ module ganpu_load_ctrl #(
           br_start = 1'b1;
         end else if (d.op.opcode != ganpu_reg_pkg::OpcodeMaskGrad && kb_q < nblocks &&
                      bank_free) begin
-          state_d  = LdStageB;
+          state_d  = gate_b ? LdMaskB : LdStageB;
           br_start = 1'b1;
         end
       end
@@ -408,11 +521,11 @@ module ganpu_load_ctrl #(
   end
 
   assign blocks_loaded_o = kb_q;
-  assign staging_o = (state_q == LdStageA) || (state_q == LdStageB) ||
-                     (state_q == LdStageBias);
+  assign staging_o = (state_q == LdMaskA) || (state_q == LdStageA) || (state_q == LdMaskB) ||
+                     (state_q == LdStageB) || (state_q == LdStageBias);
 
   logic unused;
-  assign unused = ^{rd_elem_data_i[31:W], mg_m_addr_i[0]};
+  assign unused = ^{rd_elem_data_i[31:W], mg_m_addr_i[0], gm_bit[31:GmAddrW+3]};
 
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin

@@ -82,6 +82,17 @@ package ganpu_reg_pkg;
   localparam logic [AddrW-1:0] RegMP0s          = 12'h1d4;  // RW M_P0S
   localparam logic [AddrW-1:0] RegGSrc          = 12'h1d8;  // RW G_SRC
   localparam logic [AddrW-1:0] RegPsSrc         = 12'h1dc;  // RW PS_SRC
+  localparam logic [AddrW-1:0] RegGmSrc         = 12'h1e0;  // RW GM_SRC
+  localparam logic [AddrW-1:0] RegGmS0          = 12'h1e4;  // RW GM_S0
+  localparam logic [AddrW-1:0] RegGmS1          = 12'h1e8;  // RW GM_S1
+  localparam logic [AddrW-1:0] RegGmPb          = 12'h1ec;  // RW GM_PB
+  localparam logic [AddrW-1:0] RegGmOff         = 12'h1f0;  // RW GM_OFF
+  localparam logic [AddrW-1:0] RegGmQ2          = 12'h1f4;  // RW GM_Q2
+  localparam logic [AddrW-1:0] RegGmR2          = 12'h1f8;  // RW GM_R2
+  localparam logic [AddrW-1:0] RegGmP2          = 12'h1fc;  // RW GM_P2
+  localparam logic [AddrW-1:0] RegGmQ3          = 12'h200;  // RW GM_Q3
+  localparam logic [AddrW-1:0] RegGmR3          = 12'h204;  // RW GM_R3
+  localparam logic [AddrW-1:0] RegGmP3          = 12'h208;  // RW GM_P3
 
   // Reset values of the control registers (the descriptor's are in DescReset).
   localparam logic [DataW-1:0] RegIdReset        = 32'h47414e50;
@@ -94,8 +105,10 @@ package ganpu_reg_pkg;
   localparam int unsigned ConfigPeRowsLsb = 0, ConfigPeRowsWidth = 8;
   localparam int unsigned ConfigPeColsLsb = 8, ConfigPeColsWidth = 8;
   localparam int unsigned ConfigFormatLsb = 16, ConfigFormatWidth = 1;
+  localparam int unsigned ConfigSlotsLsb = 20, ConfigSlotsWidth = 4;
   localparam int unsigned Config2ADepthLog2Lsb = 0, Config2ADepthLog2Width = 8;
   localparam int unsigned Config2BDepthLog2Lsb = 8, Config2BDepthLog2Width = 8;
+  localparam int unsigned Config2GmDepthLog2Lsb = 16, Config2GmDepthLog2Width = 8;
   localparam int unsigned CtrlStartLsb = 0, CtrlStartWidth = 1;
   localparam int unsigned CtrlClearLsb = 1, CtrlClearWidth = 1;
   localparam int unsigned StatusBusyLsb = 0, StatusBusyWidth = 1;
@@ -111,6 +124,8 @@ package ganpu_reg_pkg;
   localparam int unsigned OpMaskEnLsb = 7, OpMaskEnWidth = 1;
   localparam int unsigned OpFormatLsb = 8, OpFormatWidth = 1;
   localparam int unsigned OpPsumInLsb = 9, OpPsumInWidth = 1;
+  localparam int unsigned OpGateLsb = 10, OpGateWidth = 2;
+  localparam int unsigned OpGateBLsb = 12, OpGateBWidth = 1;
 
   // Values of num_format fields.
   typedef enum logic {
@@ -145,9 +160,20 @@ package ganpu_reg_pkg;
 
   // Descriptor: DescNumRegs words from DescBase on; register i is at DescBase + 4 * i.
   localparam logic [AddrW-1:0] DescBase = 12'h100;
-  localparam int unsigned DescNumRegs = 56;
+  localparam int unsigned DescNumRegs = 67;
   // Implemented bits of the descriptor registers, index 0 (the first register) rightmost.
   localparam logic [DescNumRegs-1:0][DataW-1:0] DescMask = {
+    32'hffffffff,  // GM_P3
+    32'hffffffff,  // GM_R3
+    32'hffffffff,  // GM_Q3
+    32'hffffffff,  // GM_P2
+    32'hffffffff,  // GM_R2
+    32'hffffffff,  // GM_Q2
+    32'hffffffff,  // GM_OFF
+    32'hffffffff,  // GM_PB
+    32'hffffffff,  // GM_S1
+    32'hffffffff,  // GM_S0
+    32'hffffffff,  // GM_SRC
     32'hffffffff,  // PS_SRC
     32'hffffffff,  // G_SRC
     32'hffffffff,  // M_P0S
@@ -203,10 +229,21 @@ package ganpu_reg_pkg;
     32'hffffffff,  // P_N
     32'hffffffff,  // Q_COUNT
     32'h0000ffff,  // SLOPE
-    32'h000003ff   // OP
+    32'h00001fff   // OP
   };
   // Reset values of the descriptor registers, index 0 (the first register) rightmost.
   localparam logic [DescNumRegs-1:0][DataW-1:0] DescReset = {
+    32'h00000000,  // GM_P3
+    32'h00000000,  // GM_R3
+    32'h00000000,  // GM_Q3
+    32'h00000000,  // GM_P2
+    32'h00000000,  // GM_R2
+    32'h00000000,  // GM_Q2
+    32'h00000000,  // GM_OFF
+    32'h00000000,  // GM_PB
+    32'h00000000,  // GM_S1
+    32'h00000000,  // GM_S0
+    32'h00000000,  // GM_SRC
     32'h00000000,  // PS_SRC
     32'h00000000,  // G_SRC
     32'h00000000,  // M_P0S
@@ -268,6 +305,11 @@ package ganpu_reg_pkg;
   // OP: Operation of the job and its options. Fields from the most significant down, as in the
   // register.
   typedef struct packed {
+    logic        gate_b;  // [12] 0: GATE applies to the A box, 1: to the B rows.
+    // [11:10] Gate the operand named by GATE_B by the ReLU mask at GM_SRC as it is staged: mask bit
+    // 1 keeps the value, 0 gives +0 (RELU) or value * SLOPE (LEAKY_RELU). NONE: no gating (the mask
+    // is not read).
+    act_e        gate;
     // [9] Start every sum from the FP32 partial sum at PS_SRC instead of the bias or +0 (a
     // reduction split over several jobs).
     logic        psum_in;
@@ -344,6 +386,29 @@ package ganpu_reg_pkg;
     logic [31:0]        g_src;
     // 0x1dc Byte address of the FP32 partial sums for OP.PSUM_IN, read with the O_* strides.
     logic [31:0]        ps_src;
+    // 0x1e0 OP.GATE: byte address of the mask bytes of plane (0, 0) of the gated box (the B rows of
+    // a channel block start GM_S0 * first channel bytes further).
+    logic [31:0]        gm_src;
+    // 0x1e4 OP.GATE: mask byte stride per step of the gated box's dimension 0 (A: A_D0; B: the
+    // output channel).
+    logic [31:0]        gm_s0;
+    // 0x1e8 OP.GATE: mask byte stride per step of dimension 1 (A: A_D1; B: the R_0 loop).
+    logic [31:0]        gm_s1;
+    // 0x1ec OP.GATE: mask bytes read per plane (one step of dimensions 0 and 1); all planes of a
+    // box together fit the gating-mask buffer (CONFIG2.GM_DEPTH_LOG2).
+    logic [31:0]        gm_pb;
+    // 0x1f0 OP.GATE: bit offset, within its plane's mask bytes, of the box's first element.
+    logic [31:0]        gm_off;
+    // 0x1f4 OP.GATE: mask bit stride per GM_P2 steps of dimension 2 (i2 div GM_P2).
+    logic [31:0]        gm_q2;
+    // 0x1f8 OP.GATE: mask bit stride per step of i2 mod GM_P2 (the output phase of a transposed
+    // map).
+    logic [31:0]        gm_r2;
+    // 0x1fc OP.GATE: period of dimension 2 (1, or a transposed map's stride).
+    logic [31:0]        gm_p2;
+    logic [31:0]        gm_q3;  // 0x200 OP.GATE: mask bit stride per GM_P3 steps of dimension 3.
+    logic [31:0]        gm_r3;  // 0x204 OP.GATE: mask bit stride per step of i3 mod GM_P3.
+    logic [31:0]        gm_p3;  // 0x208 OP.GATE: period of dimension 3.
   } desc_t;
 
   // desc_t from the descriptor register words (word i at DescBase + 4 * i).
@@ -357,6 +422,8 @@ package ganpu_reg_pkg;
     d.op.mask_en = regs[0][7];
     d.op.format = num_format_e'(regs[0][8]);
     d.op.psum_in = regs[0][9];
+    d.op.gate = act_e'(regs[0][11:10]);
+    d.op.gate_b = regs[0][12];
     d.slope = regs[1][15:0];
     d.q_count = regs[2];
     d.p_n = regs[3];
@@ -412,6 +479,17 @@ package ganpu_reg_pkg;
     d.m_p0s = regs[53];
     d.g_src = regs[54];
     d.ps_src = regs[55];
+    d.gm_src = regs[56];
+    d.gm_s0 = regs[57];
+    d.gm_s1 = regs[58];
+    d.gm_pb = regs[59];
+    d.gm_off = regs[60];
+    d.gm_q2 = regs[61];
+    d.gm_r2 = regs[62];
+    d.gm_p2 = regs[63];
+    d.gm_q3 = regs[64];
+    d.gm_r3 = regs[65];
+    d.gm_p3 = regs[66];
     return d;
   endfunction
 

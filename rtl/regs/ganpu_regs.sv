@@ -9,7 +9,8 @@ module ganpu_regs #(
   parameter int unsigned PeCols     = 4,
   parameter int unsigned FormatBf16 = 0,
   parameter int unsigned ADepthLog2 = 13,
-  parameter int unsigned BDepthLog2 = 11
+  parameter int unsigned BDepthLog2 = 11,
+  parameter int unsigned GmDepthLog2 = 11
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,
@@ -54,12 +55,16 @@ module ganpu_regs #(
   localparam logic [1:0]  RespOkay   = 2'b00;
   localparam logic [1:0]  RespSlvErr = 2'b10;
 
+  localparam int unsigned Slots = ganpu_core_pkg::Slots;
+
   // Each CONFIG/CONFIG2 field must hold its parameter.
   if (PeRows >= 2 ** ganpu_reg_pkg::ConfigPeRowsWidth ||
       PeCols >= 2 ** ganpu_reg_pkg::ConfigPeColsWidth ||
       FormatBf16 >= 2 ** ganpu_reg_pkg::ConfigFormatWidth ||
       ADepthLog2 >= 2 ** ganpu_reg_pkg::Config2ADepthLog2Width ||
-      BDepthLog2 >= 2 ** ganpu_reg_pkg::Config2BDepthLog2Width) begin : gen_bad_params
+      BDepthLog2 >= 2 ** ganpu_reg_pkg::Config2BDepthLog2Width ||
+      GmDepthLog2 >= 2 ** ganpu_reg_pkg::Config2GmDepthLog2Width ||
+      Slots >= 2 ** ganpu_reg_pkg::ConfigSlotsWidth) begin : gen_bad_params
     $error("ganpu_regs: a parameter does not fit its CONFIG/CONFIG2 field");
   end
 
@@ -288,11 +293,15 @@ module ganpu_regs #(
         PeCols[ganpu_reg_pkg::ConfigPeColsWidth-1:0];
     config_word[ganpu_reg_pkg::ConfigFormatLsb +: ganpu_reg_pkg::ConfigFormatWidth] =
         FormatBf16[ganpu_reg_pkg::ConfigFormatWidth-1:0];
+    config_word[ganpu_reg_pkg::ConfigSlotsLsb +: ganpu_reg_pkg::ConfigSlotsWidth] =
+        Slots[ganpu_reg_pkg::ConfigSlotsWidth-1:0];
     config2_word = '0;
     config2_word[ganpu_reg_pkg::Config2ADepthLog2Lsb +: ganpu_reg_pkg::Config2ADepthLog2Width] =
         ADepthLog2[ganpu_reg_pkg::Config2ADepthLog2Width-1:0];
     config2_word[ganpu_reg_pkg::Config2BDepthLog2Lsb +: ganpu_reg_pkg::Config2BDepthLog2Width] =
         BDepthLog2[ganpu_reg_pkg::Config2BDepthLog2Width-1:0];
+    config2_word[ganpu_reg_pkg::Config2GmDepthLog2Lsb +: ganpu_reg_pkg::Config2GmDepthLog2Width] =
+        GmDepthLog2[ganpu_reg_pkg::Config2GmDepthLog2Width-1:0];
     status_word  = '0;
     status_word[ganpu_reg_pkg::StatusBusyLsb]  = busy;
     status_word[ganpu_reg_pkg::StatusDoneLsb]  = done_q;

@@ -8,6 +8,10 @@ module ganpu_top #(
   parameter int unsigned BDepth     = 2048,  // elements per B buffer row
   localparam int unsigned ExpW      = (FormatBf16 != 0) ? fp_pkg::Bf16ExpW : fp_pkg::Fp16ExpW,
   localparam int unsigned ManW      = (FormatBf16 != 0) ? fp_pkg::Bf16ManW : fp_pkg::Fp16ManW,
+  // Gating-mask buffer: the mask bytes of one staged box (an A box or a block of B rows),
+  // with room for the byte padding of each plane.
+  localparam int unsigned GmBits    = 2 * ((ADepth > PeRows * BDepth) ? ADepth : PeRows * BDepth),
+  localparam int unsigned GmDepth   = 2 ** $clog2(GmBits / 8),
   localparam int unsigned IdW       = 4
 ) (
   input  logic           clk_i,
@@ -73,7 +77,8 @@ module ganpu_top #(
     .PeCols    (PeCols),
     .FormatBf16(FormatBf16),
     .ADepthLog2($clog2(ADepth)),
-    .BDepthLog2($clog2(BDepth))
+    .BDepthLog2($clog2(BDepth)),
+    .GmDepthLog2($clog2(GmDepth))
   ) u_regs (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),
@@ -126,7 +131,8 @@ module ganpu_top #(
     .ExpW  (ExpW),
     .ManW  (ManW),
     .ADepth(ADepth),
-    .BDepth(BDepth)
+    .BDepth(BDepth),
+    .GmDepth(GmDepth)
   ) u_core (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),

@@ -46,12 +46,17 @@ class AcceleratorImpl final : public Accelerator {
   HwConfig config() override {
     const uint32_t c = read(regs::kRegConfig);
     const uint32_t c2 = read(regs::kRegConfig2);
+    const auto field = [](uint32_t word, uint32_t mask, uint32_t shift) {
+      return (word & mask) >> shift;
+    };
     HwConfig hw;
-    hw.pe_rows = static_cast<int>(c & 0xFF);
-    hw.pe_cols = static_cast<int>((c >> 8) & 0xFF);
-    hw.format = ((c >> 16) & 1) ? fp::kBf16 : fp::kFp16;
-    hw.a_depth = 1u << (c2 & 0xFF);
-    hw.b_depth = 1u << ((c2 >> 8) & 0xFF);
+    hw.pe_rows = static_cast<int>(field(c, regs::kConfigPeRowsMask, regs::kConfigPeRowsShift));
+    hw.pe_cols = static_cast<int>(field(c, regs::kConfigPeColsMask, regs::kConfigPeColsShift));
+    hw.slots = static_cast<int>(field(c, regs::kConfigSlotsMask, regs::kConfigSlotsShift));
+    hw.format = field(c, regs::kConfigFormatMask, regs::kConfigFormatShift) ? fp::kBf16 : fp::kFp16;
+    hw.a_depth = 1u << field(c2, regs::kConfig2ADepthLog2Mask, regs::kConfig2ADepthLog2Shift);
+    hw.b_depth = 1u << field(c2, regs::kConfig2BDepthLog2Mask, regs::kConfig2BDepthLog2Shift);
+    hw.gm_depth = 1u << field(c2, regs::kConfig2GmDepthLog2Mask, regs::kConfig2GmDepthLog2Shift);
     return hw;
   }
 

@@ -91,6 +91,17 @@ inline constexpr uint32_t kRegMQs = 0x1D0;            // RW M_QS
 inline constexpr uint32_t kRegMP0s = 0x1D4;           // RW M_P0S
 inline constexpr uint32_t kRegGSrc = 0x1D8;           // RW G_SRC
 inline constexpr uint32_t kRegPsSrc = 0x1DC;          // RW PS_SRC
+inline constexpr uint32_t kRegGmSrc = 0x1E0;          // RW GM_SRC
+inline constexpr uint32_t kRegGmS0 = 0x1E4;           // RW GM_S0
+inline constexpr uint32_t kRegGmS1 = 0x1E8;           // RW GM_S1
+inline constexpr uint32_t kRegGmPb = 0x1EC;           // RW GM_PB
+inline constexpr uint32_t kRegGmOff = 0x1F0;          // RW GM_OFF
+inline constexpr uint32_t kRegGmQ2 = 0x1F4;           // RW GM_Q2
+inline constexpr uint32_t kRegGmR2 = 0x1F8;           // RW GM_R2
+inline constexpr uint32_t kRegGmP2 = 0x1FC;           // RW GM_P2
+inline constexpr uint32_t kRegGmQ3 = 0x200;           // RW GM_Q3
+inline constexpr uint32_t kRegGmR3 = 0x204;           // RW GM_R3
+inline constexpr uint32_t kRegGmP3 = 0x208;           // RW GM_P3
 
 // Reset values of the control registers (the descriptor's are in kRegisters).
 inline constexpr uint32_t kRegIdReset = 0x47414E50;
@@ -109,12 +120,18 @@ inline constexpr uint32_t kConfigPeColsMask = 0x0000FF00;
 inline constexpr uint32_t kConfigFormatShift = 16;
 inline constexpr uint32_t kConfigFormatWidth = 1;
 inline constexpr uint32_t kConfigFormatMask = 0x00010000;
+inline constexpr uint32_t kConfigSlotsShift = 20;
+inline constexpr uint32_t kConfigSlotsWidth = 4;
+inline constexpr uint32_t kConfigSlotsMask = 0x00F00000;
 inline constexpr uint32_t kConfig2ADepthLog2Shift = 0;
 inline constexpr uint32_t kConfig2ADepthLog2Width = 8;
 inline constexpr uint32_t kConfig2ADepthLog2Mask = 0x000000FF;
 inline constexpr uint32_t kConfig2BDepthLog2Shift = 8;
 inline constexpr uint32_t kConfig2BDepthLog2Width = 8;
 inline constexpr uint32_t kConfig2BDepthLog2Mask = 0x0000FF00;
+inline constexpr uint32_t kConfig2GmDepthLog2Shift = 16;
+inline constexpr uint32_t kConfig2GmDepthLog2Width = 8;
+inline constexpr uint32_t kConfig2GmDepthLog2Mask = 0x00FF0000;
 inline constexpr uint32_t kCtrlStartShift = 0;
 inline constexpr uint32_t kCtrlStartWidth = 1;
 inline constexpr uint32_t kCtrlStartMask = 0x00000001;
@@ -160,6 +177,12 @@ inline constexpr uint32_t kOpFormatMask = 0x00000100;
 inline constexpr uint32_t kOpPsumInShift = 9;
 inline constexpr uint32_t kOpPsumInWidth = 1;
 inline constexpr uint32_t kOpPsumInMask = 0x00000200;
+inline constexpr uint32_t kOpGateShift = 10;
+inline constexpr uint32_t kOpGateWidth = 2;
+inline constexpr uint32_t kOpGateMask = 0x00000C00;
+inline constexpr uint32_t kOpGateBShift = 12;
+inline constexpr uint32_t kOpGateBWidth = 1;
+inline constexpr uint32_t kOpGateBMask = 0x00001000;
 
 // Values of num_format fields.
 enum class NumFormat : uint32_t {
@@ -208,8 +231,8 @@ struct RegInfo {
 inline constexpr RegInfo kRegisters[] = {
     {"ID", 0x000, Access::kReadOnly, true, 0x47414E50, 0xFFFFFFFF, false, false},
     {"VERSION", 0x004, Access::kReadOnly, true, 0x00000001, 0xFFFFFFFF, false, false},
-    {"CONFIG", 0x008, Access::kReadOnly, false, 0x00000000, 0x0001FFFF, false, false},
-    {"CONFIG2", 0x00C, Access::kReadOnly, false, 0x00000000, 0x0000FFFF, false, false},
+    {"CONFIG", 0x008, Access::kReadOnly, false, 0x00000000, 0x00F1FFFF, false, false},
+    {"CONFIG2", 0x00C, Access::kReadOnly, false, 0x00000000, 0x00FFFFFF, false, false},
     {"CTRL", 0x010, Access::kWriteOnly, true, 0x00000000, 0x00000003, false, false},
     {"STATUS", 0x014, Access::kReadOnly, true, 0x00000000, 0x0000FF07, false, false},
     {"IRQ_ENABLE", 0x018, Access::kReadWrite, true, 0x00000000, 0x00000001, false, false},
@@ -225,7 +248,7 @@ inline constexpr RegInfo kRegisters[] = {
     {"RD_BYTES_HI", 0x044, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"WR_BYTES_LO", 0x048, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"WR_BYTES_HI", 0x04C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
-    {"OP", 0x100, Access::kReadWrite, true, 0x00000000, 0x000003FF, false, true},
+    {"OP", 0x100, Access::kReadWrite, true, 0x00000000, 0x00001FFF, false, true},
     {"SLOPE", 0x104, Access::kReadWrite, true, 0x00000000, 0x0000FFFF, false, true},
     {"Q_COUNT", 0x108, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
     {"P_N", 0x10C, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
@@ -281,6 +304,17 @@ inline constexpr RegInfo kRegisters[] = {
     {"M_P0S", 0x1D4, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
     {"G_SRC", 0x1D8, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
     {"PS_SRC", 0x1DC, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
+    {"GM_SRC", 0x1E0, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
+    {"GM_S0", 0x1E4, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
+    {"GM_S1", 0x1E8, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
+    {"GM_PB", 0x1EC, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
+    {"GM_OFF", 0x1F0, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
+    {"GM_Q2", 0x1F4, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
+    {"GM_R2", 0x1F8, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
+    {"GM_P2", 0x1FC, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
+    {"GM_Q3", 0x200, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
+    {"GM_R3", 0x204, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
+    {"GM_P3", 0x208, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
 };
 
 struct FieldInfo {
@@ -295,8 +329,10 @@ inline constexpr FieldInfo kFields[] = {
     {"CONFIG", "PE_ROWS", 0x008, 0, 8},
     {"CONFIG", "PE_COLS", 0x008, 8, 8},
     {"CONFIG", "FORMAT", 0x008, 16, 1},
+    {"CONFIG", "SLOTS", 0x008, 20, 4},
     {"CONFIG2", "A_DEPTH_LOG2", 0x00C, 0, 8},
     {"CONFIG2", "B_DEPTH_LOG2", 0x00C, 8, 8},
+    {"CONFIG2", "GM_DEPTH_LOG2", 0x00C, 16, 8},
     {"CTRL", "START", 0x010, 0, 1},
     {"CTRL", "CLEAR", 0x010, 1, 1},
     {"STATUS", "BUSY", 0x014, 0, 1},
@@ -312,10 +348,12 @@ inline constexpr FieldInfo kFields[] = {
     {"OP", "MASK_EN", 0x100, 7, 1},
     {"OP", "FORMAT", 0x100, 8, 1},
     {"OP", "PSUM_IN", 0x100, 9, 1},
+    {"OP", "GATE", 0x100, 10, 2},
+    {"OP", "GATE_B", 0x100, 12, 1},
 };
 
 inline constexpr uint32_t kDescBase = 0x100;
-inline constexpr uint32_t kDescNumRegs = 56;
+inline constexpr uint32_t kDescNumRegs = 67;
 
 // OP: Operation of the job and its options. pack() gives the register word, unpack() the fields.
 struct Op {
@@ -331,6 +369,11 @@ struct Op {
   // [9] Start every sum from the FP32 partial sum at PS_SRC instead of the bias or +0 (a reduction
   // split over several jobs).
   bool psum_in = false;
+  // [11:10] Gate the operand named by GATE_B by the ReLU mask at GM_SRC as it is staged: mask bit 1
+  // keeps the value, 0 gives +0 (RELU) or value * SLOPE (LEAKY_RELU). NONE: no gating (the mask is
+  // not read).
+  Act gate = Act::kNone;
+  bool gate_b = false;  // [12] 0: GATE applies to the A box, 1: to the B rows.
 
   constexpr uint32_t pack() const {
     uint32_t v = 0;
@@ -342,6 +385,8 @@ struct Op {
     v |= (static_cast<uint32_t>(mask_en) << kOpMaskEnShift) & kOpMaskEnMask;
     v |= (static_cast<uint32_t>(format) << kOpFormatShift) & kOpFormatMask;
     v |= (static_cast<uint32_t>(psum_in) << kOpPsumInShift) & kOpPsumInMask;
+    v |= (static_cast<uint32_t>(gate) << kOpGateShift) & kOpGateMask;
+    v |= (static_cast<uint32_t>(gate_b) << kOpGateBShift) & kOpGateBMask;
     return v;
   }
   static constexpr Op unpack(uint32_t v) {
@@ -354,6 +399,8 @@ struct Op {
     x.mask_en = (v & kOpMaskEnMask) != 0;
     x.format = static_cast<NumFormat>((v & kOpFormatMask) >> kOpFormatShift);
     x.psum_in = (v & kOpPsumInMask) != 0;
+    x.gate = static_cast<Act>((v & kOpGateMask) >> kOpGateShift);
+    x.gate_b = (v & kOpGateBMask) != 0;
     return x;
   }
 };
@@ -419,6 +466,27 @@ struct Descriptor {
   uint32_t g_src = 0;  // 0x1d8 Byte address of dy for MASK_GRAD, read with the O_* strides.
   // 0x1dc Byte address of the FP32 partial sums for OP.PSUM_IN, read with the O_* strides.
   uint32_t ps_src = 0;
+  // 0x1e0 OP.GATE: byte address of the mask bytes of plane (0, 0) of the gated box (the B rows of a
+  // channel block start GM_S0 * first channel bytes further).
+  uint32_t gm_src = 0;
+  // 0x1e4 OP.GATE: mask byte stride per step of the gated box's dimension 0 (A: A_D0; B: the output
+  // channel).
+  uint32_t gm_s0 = 0;
+  // 0x1e8 OP.GATE: mask byte stride per step of dimension 1 (A: A_D1; B: the R_0 loop).
+  uint32_t gm_s1 = 0;
+  // 0x1ec OP.GATE: mask bytes read per plane (one step of dimensions 0 and 1); all planes of a box
+  // together fit the gating-mask buffer (CONFIG2.GM_DEPTH_LOG2).
+  uint32_t gm_pb = 0;
+  // 0x1f0 OP.GATE: bit offset, within its plane's mask bytes, of the box's first element.
+  uint32_t gm_off = 0;
+  // 0x1f4 OP.GATE: mask bit stride per GM_P2 steps of dimension 2 (i2 div GM_P2).
+  uint32_t gm_q2 = 0;
+  // 0x1f8 OP.GATE: mask bit stride per step of i2 mod GM_P2 (the output phase of a transposed map).
+  uint32_t gm_r2 = 0;
+  uint32_t gm_p2 = 0;  // 0x1fc OP.GATE: period of dimension 2 (1, or a transposed map's stride).
+  uint32_t gm_q3 = 0;  // 0x200 OP.GATE: mask bit stride per GM_P3 steps of dimension 3.
+  uint32_t gm_r3 = 0;  // 0x204 OP.GATE: mask bit stride per step of i3 mod GM_P3.
+  uint32_t gm_p3 = 0;  // 0x208 OP.GATE: period of dimension 3.
 
   // (offset, value) of every descriptor register in offset order: what the driver
   // writes.
@@ -480,6 +548,17 @@ struct Descriptor {
         {kRegMP0s, m_p0s},
         {kRegGSrc, g_src},
         {kRegPsSrc, ps_src},
+        {kRegGmSrc, gm_src},
+        {kRegGmS0, gm_s0},
+        {kRegGmS1, gm_s1},
+        {kRegGmPb, gm_pb},
+        {kRegGmOff, gm_off},
+        {kRegGmQ2, gm_q2},
+        {kRegGmR2, gm_r2},
+        {kRegGmP2, gm_p2},
+        {kRegGmQ3, gm_q3},
+        {kRegGmR3, gm_r3},
+        {kRegGmP3, gm_p3},
     };
   }
 };

@@ -1,5 +1,7 @@
 #include "runtime/layer_compiler.hpp"
 
+#include "runtime/mask_layout.hpp"
+
 #include <algorithm>
 #include <functional>
 #include <stdexcept>
@@ -46,8 +48,17 @@ struct Plan {
   bool mask = false;
   uint64_t m_dst = 0;
   int64_t m_qs = 0, m_p0s = 0;
+  // OP.GATE: the A box (or, with gate_b, the B rows) is dy, gated by the forward mask as it
+  // is staged; the gm_* fields place each element's mask bit (mask_layout.hpp, MaskPlanes).
+  bool gate = false, gate_b = false;
+  uint64_t gm_src = 0;
+  int64_t gm_s0 = 0, gm_s1 = 0, gm_pb = 0, gm_off = 0;
+  int64_t gm_q2 = 0, gm_r2 = 0, gm_p2 = 1, gm_q3 = 0, gm_r3 = 0, gm_p3 = 1;
   std::string label;
 };
+
+// A phase whose dz operand cannot be gated while staged: it runs MASK_GRAD jobs first.
+struct NotGateable {};
 
 uint32_t u32(int64_t v, const char *what) {
   if (v < 0 || v > 0xFFFFFFFFll) throw std::invalid_argument(std::string(what) + " out of range");
@@ -125,6 +136,19 @@ Job to_job(const Plan &p, const LayerSpec &s, const HwConfig &hw) {
   d.m_p0s = u32(p.m_p0s, "m_p0s");
   d.op.psum_in = p.psum_in;
   d.ps_src = u32(static_cast<int64_t>(p.ps_src), "ps_src");
+  d.op.gate = p.gate ? static_cast<regs::Act>(s.activation) : regs::Act::kNone;
+  d.op.gate_b = p.gate_b;
+  d.gm_src = u32(static_cast<int64_t>(p.gm_src), "gm_src");
+  d.gm_s0 = u32(p.gm_s0, "gm_s0");
+  d.gm_s1 = u32(p.gm_s1, "gm_s1");
+  d.gm_pb = u32(p.gm_pb, "gm_pb");
+  d.gm_off = u32(p.gm_off, "gm_off");
+  d.gm_q2 = u32(p.gm_q2, "gm_q2");
+  d.gm_r2 = u32(p.gm_r2, "gm_r2");
+  d.gm_p2 = u32(p.gm_p2, "gm_p2");
+  d.gm_q3 = u32(p.gm_q3, "gm_q3");
+  d.gm_r3 = u32(p.gm_r3, "gm_r3");
+  d.gm_p3 = u32(p.gm_p3, "gm_p3");
   Job j;
   j.desc = d;
   j.label = p.label;
@@ -180,6 +204,11 @@ void split_reduction(const Plan &whole, const HwConfig &hw, uint64_t out_base, u
     }
     p.b_src += 2 * static_cast<uint64_t>(r.start[0] * whole.b_rs[0] + r.start[1] * whole.b_rs[1] +
                                          r.start[2] * whole.b_rs[2]);
+    if (whole.gate && whole.gate_b) {
+      // The gated B rows start later in the r loops: only whole planes (r_0 steps) shift.
+      if (r.start[1] != 0 || r.start[2] != 0) throw NotGateable{};
+      p.gm_src += static_cast<uint64_t>(r.start[0] * whole.gm_s1);
+    }
     p.bias = whole.bias && k == 0;
     p.psum_in = k > 0;
     p.ps_src = scratch_dst;
@@ -229,6 +258,7 @@ struct ConvOperands {
   uint64_t a_base, b_base, out_base, bias_base, mask_base;
   int64_t b_qs, b_r0s;
   bool bias, mask;
+  const LayerSpec *spec;  // the layer, for its mask layout (mask_layout.hpp)
 };
 
 // The fields a direct and a transposed job share: channel block, the A box (samples n.. of
@@ -267,7 +297,7 @@ Plan conv_plan(const ConvOperands &c, bool whole, int64_t n, int64_t iy0, int64_
 
 // out[n,q,oy,ox] = sum_{r, ky, kx} A[n, r, oy*s-p+ky, ox*s-p+kx] * B[q, r, ky, kx]
 void direct_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &out) {
-  const int64_t plane_bytes = ceil_div(c.oh * c.ow, 8);
+  const int64_t plane_bytes = c.mask ? mask_plane_bytes(*c.spec) : 0;
   auto rows_for = [&](int64_t oy0, int64_t m, int64_t *iy0) {
     const int64_t lo = std::max<int64_t>(0, oy0 * c.ay.s - c.ay.p);
     const int64_t hi = std::min<int64_t>(c.ha - 1, (oy0 + m - 1) * c.ay.s - c.ay.p + c.ay.k - 1);
@@ -321,42 +351,23 @@ void direct_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &o
   }
 }
 
-// Output positions of one phase of a transposed map: oy = ph + s * py.
-struct Phase1 {
-  int64_t ph, count, k0, taps, c;  // phase, positions, first tap, taps, input offset
-};
-Phase1 phase_of(const Axis &a, int64_t out_size, int64_t ph) {
-  Phase1 r;
-  r.ph = ph;
-  r.count = (out_size > ph) ? ceil_div(out_size - ph, a.s) : 0;
-  r.k0 = (ph + a.p) % a.s;
-  r.taps = (r.k0 < a.k) ? ceil_div(a.k - r.k0, a.s) : 0;
-  r.c = (ph + a.p - r.k0) / a.s;
-  return r;
-}
-
-// Mask bytes of one (n, q) plane of a transposed map: one padded block per phase.
-int64_t transposed_plane_bytes(const ConvOperands &c) {
-  int64_t bytes = 0;
-  for (int64_t phy = 0; phy < c.ay.s; ++phy)
-    for (int64_t phx = 0; phx < c.ax.s; ++phx)
-      bytes += ceil_div(phase_of(c.ay, c.oh, phy).count * phase_of(c.ax, c.ow, phx).count, 8);
-  return bytes;
+// The output phases of a transposed map along one axis (mask_layout.hpp).
+OutputPhase phase_of(const Axis &a, int64_t out_size, int64_t ph) {
+  return output_phase(a.k, a.s, a.p, out_size, ph);
 }
 
 // out[n,q,oy,ox] = sum_{r, ky, kx} A[n, r, (oy+p-ky)/s, (ox+p-kx)/s] * B[q, r, ky, kx],
 // one job set per output phase (oy mod s, ox mod s), so every tap of a job is a real product
 // except at the borders: the inserted zeros of a transposed convolution cost no cycles.
 void transposed_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &out) {
-  const int64_t plane_bytes = transposed_plane_bytes(c);
+  const int64_t plane_bytes = c.mask ? mask_plane_bytes(*c.spec) : 0;
   const bool whole = c.n * c.rch * c.ha * c.wa <= hw.a_depth;  // as in direct_jobs
   for (int64_t n = 0; n < (whole ? 1 : c.n); ++n) {
-    int64_t phase_off = 0;
     for (int64_t phy = 0; phy < c.ay.s; ++phy) {
       for (int64_t phx = 0; phx < c.ax.s; ++phx) {
-        const Phase1 fy = phase_of(c.ay, c.oh, phy);
-        const Phase1 fx = phase_of(c.ax, c.ow, phx);
-        const int64_t block = ceil_div(fy.count * fx.count, 8);
+        const OutputPhase fy = phase_of(c.ay, c.oh, phy);
+        const OutputPhase fx = phase_of(c.ax, c.ow, phx);
+        const int64_t phase_off = c.mask ? mask_phase_offset(*c.spec, phy, phx) : 0;
         if (fy.count == 0 || fx.count == 0) continue;
         const bool no_taps = (fy.taps == 0 || fx.taps == 0);
         const int64_t ty = std::max<int64_t>(fy.taps, 1);
@@ -412,7 +423,6 @@ void transposed_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan
           out.push_back(p);
           py0 += m;
         }
-        phase_off += block;
       }
     }
   }
@@ -420,6 +430,7 @@ void transposed_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan
 
 ConvOperands conv_operands(const LayerSpec &s) {
   ConvOperands c{};
+  c.spec = &s;
   c.ay = {s.kernel_h, s.stride_h, s.padding_h};
   c.ax = {s.kernel_w, s.stride_w, s.padding_w};
   c.n = s.batch;
@@ -528,89 +539,75 @@ Plan linear_plan(int64_t n0, int64_t nn, int64_t q, int64_t r, uint64_t a, uint6
   return p;
 }
 
-}  // namespace
-
-uint64_t mask_bytes(const LayerSpec &s, const HwConfig &) {
-  switch (s.type) {
-    case LayerType::kLinear:
-      return static_cast<uint64_t>(s.out_channels) * ceil_div(s.batch, 8);
-    case LayerType::kConv2d:
-      return static_cast<uint64_t>(s.batch) * s.out_channels * ceil_div(s.out_h() * s.out_w(), 8);
-    case LayerType::kConvTranspose2d: {
-      ConvOperands c = conv_operands(s);
-      c.oh = s.out_h();
-      c.ow = s.out_w();
-      return static_cast<uint64_t>(s.batch) * s.out_channels * transposed_plane_bytes(c);
-    }
-  }
-  return 0;
-}
-
-namespace {
-
-// Calls f(y element index, mask bit index) for every output of the layer.
-void for_each_mask_bit(const LayerSpec &s, const std::function<void(uint64_t, uint64_t)> &f) {
+// OP.GATE for a plan whose A box or B rows are dz (here: dy at `dz`), read through the
+// forward mask's layout; NotGateable where the box does not have the form the walker needs.
+void gate_plan(Plan &p, const LayerSpec &s, uint64_t dz, uint64_t mask) {
+  const uint64_t ny = 2 * static_cast<uint64_t>(s.batch) * s.out_channels * s.out_h() * s.out_w();
+  const bool on_a = !p.a_one && p.a_src >= dz && p.a_src < dz + ny;
+  const bool on_b = p.b_src >= dz && p.b_src < dz + ny;
+  if (on_a == on_b) throw NotGateable{};
+  p.gate = true;
+  p.gate_b = on_b;
+  p.gm_src = mask;
   const int64_t o = s.out_channels;
   if (s.type == LayerType::kLinear) {
-    const int64_t row = ceil_div(s.batch, 8) * 8;
-    for (int64_t n = 0; n < s.batch; ++n)
-      for (int64_t q = 0; q < o; ++q) f(n * o + q, q * row + n);
-    return;
-  }
-  const int64_t oh = s.out_h(), ow = s.out_w();
-  if (s.type == LayerType::kConv2d) {
-    const int64_t plane = ceil_div(oh * ow, 8) * 8;
-    for (int64_t n = 0; n < s.batch; ++n)
-      for (int64_t q = 0; q < o; ++q)
-        for (int64_t i = 0; i < oh * ow; ++i) f((n * o + q) * oh * ow + i, (n * o + q) * plane + i);
-    return;
-  }
-  ConvOperands c = conv_operands(s);
-  c.oh = oh;
-  c.ow = ow;
-  const int64_t plane = transposed_plane_bytes(c) * 8;
-  for (int64_t n = 0; n < s.batch; ++n)
-    for (int64_t q = 0; q < o; ++q) {
-      int64_t off = 0;
-      for (int64_t phy = 0; phy < c.ay.s; ++phy)
-        for (int64_t phx = 0; phx < c.ax.s; ++phx) {
-          const Phase1 fy = phase_of(c.ay, oh, phy), fx = phase_of(c.ax, ow, phx);
-          for (int64_t py = 0; py < fy.count; ++py)
-            for (int64_t px = 0; px < fx.count; ++px)
-              f((n * o + q) * oh * ow + (phy + c.ay.s * py) * ow + phx + c.ax.s * px,
-                (n * o + q) * plane + off + py * fx.count + px);
-          off += ceil_div(fy.count * fx.count, 8) * 8;
-        }
+    const int64_t row = linear_mask_row_bytes(s);
+    if (on_a) {
+      // A = dz[n0 .. n0+nn][0 .. O]: one plane, the whole mask; bit o * row * 8 + n.
+      const int64_t n0 = static_cast<int64_t>(p.a_src - dz) / 2 / o;
+      if (p.a_d[0] != 1 || p.a_d[1] != 1 || p.a_d[3] != o || p.a_s[2] != o) throw NotGateable{};
+      p.gm_pb = o * row;
+      p.gm_off = n0;
+      p.gm_q2 = 1;
+      p.gm_q3 = row * 8;
+    } else {
+      // B row o = dz[.][o] over n (the r_2 loop): plane o is mask row o.
+      if (p.b_src != dz || p.b_qs != 1 || p.rn[0] != 1 || p.rn[1] != 1 || p.b_rs[2] != o)
+        throw NotGateable{};
+      p.gm_s0 = row;
+      p.gm_pb = row;
+      p.gm_q3 = 1;
     }
-}
-
-}  // namespace
-
-std::vector<uint8_t> unpack_mask(const LayerSpec &s, const HwConfig &,
-                                 const std::vector<uint8_t> &packed) {
-  std::vector<uint8_t> out(static_cast<size_t>(s.batch) * s.out_channels * s.out_h() * s.out_w());
-  if (s.type == LayerType::kLinear) out.assign(static_cast<size_t>(s.batch) * s.out_channels, 0);
-  for_each_mask_bit(
-      s, [&](uint64_t e, uint64_t bit) { out.at(e) = (packed.at(bit / 8) >> (bit % 8)) & 1u; });
-  return out;
-}
-
-std::vector<uint8_t> pack_mask(const LayerSpec &s, const HwConfig &hw,
-                               const std::vector<uint8_t> &per_element) {
-  std::vector<uint8_t> packed(mask_bytes(s, hw), 0);
-  for_each_mask_bit(s, [&](uint64_t e, uint64_t bit) {
-    if (per_element.at(e)) packed.at(bit / 8) |= static_cast<uint8_t>(1u << (bit % 8));
-  });
-  return packed;
-}
-
-std::vector<Job> compile_layer(const LayerSpec &s, Phase phase, const HwConfig &hw,
-                               const LayerAddrs &addrs) {
-  const std::string bad = s.validate();
-  if (!bad.empty()) throw std::invalid_argument(bad);
-  if (s.format.exp_w != hw.format.exp_w || s.format.man_w != hw.format.man_w) {
-    throw std::invalid_argument("format: the layer's format differs from the hardware's");
+    return;
   }
+  MaskPlanes m;
+  if (!conv_mask_planes(s, &m)) throw NotGateable{};
+  const int64_t oh = s.out_h(), ow = s.out_w();
+  p.gm_pb = m.bytes;
+  p.gm_q2 = m.qy, p.gm_r2 = m.ry, p.gm_p2 = m.py;
+  p.gm_q3 = m.qx, p.gm_r3 = m.rx, p.gm_p3 = m.px;
+  if (on_a) {
+    // A box (samples, channels, rows from y0, all columns) of dz[N][O][OH][OW].
+    const int64_t e = static_cast<int64_t>(p.a_src - dz) / 2;
+    const int64_t n0 = e / (o * oh * ow), c0 = e / (oh * ow) % o, y0 = e % (oh * ow) / ow;
+    if (e % ow != 0 || p.a_d[3] != ow || p.a_s[0] != o * oh * ow || p.a_s[1] != oh * ow ||
+        p.a_s[2] != ow || y0 % m.py != 0)
+      throw NotGateable{};
+    p.gm_src = mask + static_cast<uint64_t>(n0 * m.per_n + c0 * m.per_o);
+    p.gm_s0 = m.per_n;
+    p.gm_s1 = m.per_o;
+    p.gm_off = y0 / m.py * m.qy;
+  } else {
+    // B rows: q = o, r = (n, oy, ox) of dz[N][O][OH][OW].
+    if (p.b_src != dz || p.b_qs != oh * ow || p.b_rs[0] != o * oh * ow || p.b_rs[1] != ow ||
+        p.b_rs[2] != 1 || p.rn[1] != oh || p.rn[2] != ow)
+      throw NotGateable{};
+    p.gm_s0 = m.per_o;
+    p.gm_s1 = m.per_n;
+  }
+}
+
+// The mask bytes a gated job stages at once must fit the gating-mask buffer.
+void check_gate_capacity(const Plan &p, const HwConfig &hw) {
+  if (!p.gate) return;
+  const int64_t planes = p.gate_b ? hw.pe_rows * p.rn[0] : p.a_d[0] * p.a_d[1];
+  if (planes * p.gm_pb > static_cast<int64_t>(hw.gm_depth)) throw NotGateable{};
+}
+
+// The jobs of a phase. gated: EP or WG after an activation, reading dy through OP.GATE.
+std::vector<Job> compile_jobs(const LayerSpec &s, Phase phase, const HwConfig &hw,
+                              LayerAddrs addrs, bool gated) {
+  if (gated) addrs.dz = addrs.dy;
   std::vector<Plan> plans;
   const int64_t n = s.batch, ci = s.in_channels, co = s.out_channels;
   const int64_t kk = static_cast<int64_t>(s.kernel_h) * s.kernel_w;
@@ -674,9 +671,11 @@ std::vector<Job> compile_layer(const LayerSpec &s, Phase phase, const HwConfig &
                                     " exceeds the A buffer (" + std::to_string(hw.a_depth) + ")");
       }
       plans.push_back(p);
-      Plan b = bias_grad_plan(n, co, 1, 1, addrs.dz, addrs.db);
+      // db[o] = sum_n dz[n, o]: r = n as the innermost loop (the same order of terms).
+      Plan b = bias_grad_plan(1, co, 1, n, addrs.dz, addrs.db);
       b.b_qs = 1;
-      b.b_rs[0] = co;
+      b.b_rs[0] = 0;
+      b.b_rs[2] = co;
       plans.push_back(b);
     }
   } else {
@@ -731,12 +730,44 @@ std::vector<Job> compile_layer(const LayerSpec &s, Phase phase, const HwConfig &
   std::vector<Plan> pieces;
   for (Plan &p : plans) {
     p.activate = (phase == Phase::kForward);
+    if (gated) gate_plan(p, s, addrs.dz, addrs.mask);
     split_reduction(p, hw, p.out_fp32 ? p.o_dst : out_base, addrs.psum, pieces);
   }
   std::vector<Job> jobs;
-  for (const Plan &p : pieces) jobs.push_back(to_job(p, s, hw));
+  for (const Plan &p : pieces) {
+    check_gate_capacity(p, hw);
+    jobs.push_back(to_job(p, s, hw));
+  }
   return jobs;
 }
+
+// MASK_GRAD jobs: dz = mask ? dy : (ReLU: +0, LeakyReLU: dy * slope), for the phases whose
+// dz cannot be gated while staged.
+std::vector<Job> masked_grad_jobs(const LayerSpec &s, const HwConfig &hw, const LayerAddrs &addrs);
+
+}  // namespace
+
+std::vector<Job> compile_layer(const LayerSpec &s, Phase phase, const HwConfig &hw,
+                               const LayerAddrs &addrs) {
+  const std::string bad = s.validate();
+  if (!bad.empty()) throw std::invalid_argument(bad);
+  if (s.format.exp_w != hw.format.exp_w || s.format.man_w != hw.format.man_w) {
+    throw std::invalid_argument("format: the layer's format differs from the hardware's");
+  }
+  if (phase == Phase::kForward || s.activation == fp::Act::kNone) {
+    return compile_jobs(s, phase, hw, addrs, false);
+  }
+  try {
+    return compile_jobs(s, phase, hw, addrs, true);
+  } catch (const NotGateable &) {
+  }
+  std::vector<Job> jobs = masked_grad_jobs(s, hw, addrs);
+  const std::vector<Job> rest = compile_jobs(s, phase, hw, addrs, false);
+  jobs.insert(jobs.end(), rest.begin(), rest.end());
+  return jobs;
+}
+
+namespace {
 
 std::vector<Job> masked_grad_jobs(const LayerSpec &s, const HwConfig &hw, const LayerAddrs &addrs) {
   // The same positions, tiles and mask layout as the forward jobs, with dz where y was:
@@ -745,7 +776,7 @@ std::vector<Job> masked_grad_jobs(const LayerSpec &s, const HwConfig &hw, const 
   fwd.y = addrs.dz;
   LayerSpec no_bias = s;
   no_bias.bias = false;
-  std::vector<Job> all = compile_layer(no_bias, Phase::kForward, hw, fwd);
+  std::vector<Job> all = compile_jobs(no_bias, Phase::kForward, hw, fwd, false);
   std::vector<Job> jobs;
   for (const Job &j : all)
     if (!j.partial) jobs.push_back(j);
@@ -764,5 +795,7 @@ std::vector<Job> masked_grad_jobs(const LayerSpec &s, const HwConfig &hw, const 
   }
   return jobs;
 }
+
+}  // namespace
 
 }  // namespace ganpu::rt

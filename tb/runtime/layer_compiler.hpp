@@ -20,16 +20,19 @@ struct HwConfig {
   fp::Format format = fp::kFp16;
   uint32_t a_depth = 8192;  // elements per A buffer copy
   uint32_t b_depth = 2048;  // elements per B buffer row
-  static constexpr int kSlots = 4;
-  int tile() const { return pe_cols * kSlots; }  // output positions per tile
+  uint32_t gm_depth = 2048; // bytes of the gating-mask buffer (the mask bytes of one box)
+  int slots = 4;            // accumulators interleaved per PE
+  int tile() const { return pe_cols * slots; }  // output positions per tile
 };
 
 // Byte addresses of the layer's tensors in accelerator memory. FP reads x, w, b and writes y
 // and mask; EP reads dz (= dy masked), w and writes dx; WG reads x, dz and writes dw, db.
+// After an activation the jobs gate dy by the mask as they stage it (OP.GATE), so dz never
+// goes through memory; where the mask layout does not allow that, MASK_GRAD jobs write dz first.
 struct LayerAddrs {
   uint32_t x = 0, w = 0, b = 0, y = 0, mask = 0;
   uint32_t dz = 0, dx = 0, dw = 0, db = 0;
-  uint32_t dy = 0;    // MASK_GRAD input
+  uint32_t dy = 0;    // the gradient at the activation's output
   uint32_t psum = 0;  // FP32 scratch for split reductions: 4 bytes per element of y or dx
 };
 
@@ -39,24 +42,11 @@ struct Job {
   bool partial = false;  // one piece of a split reduction, not the last
 };
 
-// Bytes of the packed ReLU mask of a layer's FP output (1 bit per output, per-plane padding;
-// layout in docs/architecture.md).
-uint64_t mask_bytes(const model::LayerSpec &s, const HwConfig &hw);
-
-// Mask bit index -> y element: unpacks the hardware's mask into one 0/1 byte per y element.
-std::vector<uint8_t> unpack_mask(const model::LayerSpec &s, const HwConfig &hw,
-                                 const std::vector<uint8_t> &packed);
-// The inverse, for feeding a mask (e.g. from the golden model) to EP/WG.
-std::vector<uint8_t> pack_mask(const model::LayerSpec &s, const HwConfig &hw,
-                               const std::vector<uint8_t> &per_element);
-
-// The jobs of one phase. EP and WG read dz (the masked gradient); masked_grad_jobs makes it.
+// The jobs of one phase. EP and WG of a layer with an activation read dy gated by the mask,
+// or (if the mask layout does not allow gating while staging) start with the MASK_GRAD jobs
+// that write dz. Without an activation they read dz, which the caller fills with dy.
 // Throws std::invalid_argument if the layer does not fit the hardware (message says why).
 std::vector<Job> compile_layer(const model::LayerSpec &s, model::Phase phase, const HwConfig &hw,
                                const LayerAddrs &addrs);
-
-// MASK_GRAD jobs: dz = mask ? dy : (ReLU: +0, LeakyReLU: dy * slope, none: dy).
-std::vector<Job> masked_grad_jobs(const model::LayerSpec &s, const HwConfig &hw,
-                                  const LayerAddrs &addrs);
 
 }  // namespace ganpu::rt

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "runtime/layer_compiler.hpp"
+#include "runtime/mask_layout.hpp"
 
 namespace ganpu::rt {
 
@@ -32,7 +33,7 @@ struct Layout {
   }
 };
 
-Layout layout(const LayerSpec &s, const HwConfig &hw) {
+Layout layout(const LayerSpec &s) {
   Layout l;
   const uint64_t nx = count(s.x_shape()), nw = count(s.w_shape()), ny = count(s.y_shape());
   const uint64_t nb = static_cast<uint64_t>(s.out_channels);
@@ -40,7 +41,7 @@ Layout layout(const LayerSpec &s, const HwConfig &hw) {
   l.a.w = l.take(2 * nw);
   l.a.b = l.take(2 * nb);
   l.a.y = l.take(2 * ny);
-  l.a.mask = l.take(mask_bytes(s, hw));
+  l.a.mask = l.take(mask_bytes(s));
   l.a.dy = l.take(2 * ny);
   l.a.dz = l.take(2 * ny);
   l.a.dx = l.take(2 * nx);
@@ -81,13 +82,13 @@ void require(const Tensor &t, const std::vector<int64_t> &shape, const char *nam
 
 }  // namespace
 
-uint64_t layer_memory_bytes(const LayerSpec &s, const HwConfig &hw) { return layout(s, hw).end; }
+uint64_t layer_memory_bytes(const LayerSpec &s, const HwConfig &) { return layout(s).end; }
 
 LayerOutputs run_layer(Accelerator &acc, const LayerSpec &s, Phase phase, const LayerInputs &in,
                        LayerRunStats *stats, const JobProgress &progress,
                        uint64_t max_cycles_per_job) {
   const HwConfig hw = acc.config();
-  const Layout l = layout(s, hw);
+  const Layout l = layout(s);
   if (l.end > acc.mem().bytes().size()) {
     throw std::invalid_argument("layer: needs " + std::to_string(l.end) +
                                 " bytes of accelerator memory, the model has " +
@@ -108,7 +109,7 @@ LayerOutputs run_layer(Accelerator &acc, const LayerSpec &s, Phase phase, const 
     require(in.dy, s.y_shape(), "dy");
     if (in.mask.size() != count(s.y_shape())) throw std::invalid_argument("mask: wrong size");
     put16(m, l.a.dy, in.dy);
-    const std::vector<uint8_t> packed = pack_mask(s, hw, in.mask);
+    const std::vector<uint8_t> packed = pack_mask(s, in.mask);
     m.write(l.a.mask, packed);
     if (phase == Phase::kErrorProp) {
       require(in.w, s.w_shape(), "w");
@@ -117,11 +118,8 @@ LayerOutputs run_layer(Accelerator &acc, const LayerSpec &s, Phase phase, const 
       require(in.x, s.x_shape(), "x");
       put16(m, l.a.x, in.x);
     }
-    if (s.activation == fp::Act::kNone) {
-      put16(m, l.a.dz, in.dy);  // no activation: the gradient passes unmasked
-    } else {
-      jobs = masked_grad_jobs(s, hw, l.a);
-    }
+    // No activation: the gradient passes unmasked. After one, the jobs gate dy themselves.
+    if (s.activation == fp::Act::kNone) put16(m, l.a.dz, in.dy);
   }
   const std::vector<Job> phase_jobs = compile_layer(s, phase, hw, l.a);
   jobs.insert(jobs.end(), phase_jobs.begin(), phase_jobs.end());
@@ -143,7 +141,7 @@ LayerOutputs run_layer(Accelerator &acc, const LayerSpec &s, Phase phase, const 
   if (phase == Phase::kForward) {
     out.y = get(m, l.a.y, s.y_shape(), 2);
     if (s.activation != fp::Act::kNone) {
-      out.mask = unpack_mask(s, hw, m.read(l.a.mask, mask_bytes(s, hw)));
+      out.mask = unpack_mask(s, m.read(l.a.mask, mask_bytes(s)));
     }
   } else if (phase == Phase::kErrorProp) {
     out.dx = get(m, l.a.dx, s.x_shape(), 2);
