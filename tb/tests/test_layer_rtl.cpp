@@ -124,9 +124,12 @@ LayerSpec conv(LayerType t, int c, int o, int h, int w, int k, int s, int p, int
 
 }  // namespace
 
-// Every test runs on every configuration of the build (4x4 and 16x16, FP16 and BF16).
+// Every test runs on every configuration of the build (4x4 and 16x16, FP16 and BF16); a build
+// without any accelerator configuration fails instead of passing with nothing run.
 void on_all(const LayerSpec &s, uint64_t seed) {
-  for (const auto &cfg : ganpu::rt::accelerator_configs()) check_layer(cfg, s, seed);
+  const auto configs = ganpu::rt::accelerator_configs();
+  REQUIRE(!configs.empty());
+  for (const auto &cfg : configs) check_layer(cfg, s, seed);
 }
 
 TEST_CASE("conv2d: 3x3, stride 1, padding 1, bias, batch 2", "[layer][conv2d]") {
