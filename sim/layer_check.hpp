@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "model/layer.hpp"
 #include "runtime/layer_runner.hpp"
+#include "spec/layer_spec.hpp"
 
 namespace ganpu::sim {
 
