@@ -99,11 +99,11 @@ class AcceleratorImpl final : public Accelerator {
     mem_.tick(*top_);
     top_->clk_i = 1;
     top_->eval();
-    if (trace_) trace_->dump(cycle_ * 10 + 5);
+    if (trace_) trace_->dump(rising_edge_ps(cycle_));
     top_->clk_i = 0;
     top_->eval();
+    if (trace_) trace_->dump(falling_edge_ps(cycle_));
     ++cycle_;
-    if (trace_) trace_->dump(cycle_ * 10);
     if (hook_) hook_(cycle_);
   }
 
