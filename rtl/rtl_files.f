@@ -1,5 +1,6 @@
 rtl/fp/fp_pkg.sv
 rtl/regs/ganpu_reg_pkg.sv
+rtl/common/ganpu_cfg_pkg.sv
 rtl/core/ganpu_core_pkg.sv
 rtl/fp/fp_lzc.sv
 rtl/fp/fp_pipe_reg.sv

@@ -6,7 +6,7 @@
 #include <random>
 
 #include "model/layer_model.hpp"
-#include "model/layer_reference.hpp"
+#include "runtime/layer_check.hpp"
 #include "runtime/random_tensor.hpp"
 
 namespace ganpu::sim {
@@ -15,30 +15,6 @@ namespace {
 
 using model::LayerSpec;
 using model::Phase;
-using model::Tensor;
-
-std::string hex(uint32_t v) {
-  char b[16];
-  std::snprintf(b, sizeof b, "%08x", v);
-  return b;
-}
-
-void compare(const Tensor &got, const Tensor &want, const char *what, PhaseRecord &r) {
-  for (size_t i = 0; i < want.data.size(); ++i) {
-    ++r.elements;
-    if (got.data.at(i) == want.data[i]) continue;
-    if (r.mismatches++ == 0) {
-      r.first_mismatch = std::string(what) + "[" + std::to_string(i) + "]: accelerator " +
-                         hex(got.data[i]) + ", golden model " + hex(want.data[i]);
-    }
-  }
-}
-
-void bound(const model::RefTensor &ref, const Tensor &got, PhaseRecord &r) {
-  const auto c = model::check(ref, got);
-  r.out_of_bound += c.out_of_bound;
-  r.max_error_ratio = std::max(r.max_error_ratio, c.max_ratio);
-}
 
 }  // namespace
 
@@ -78,22 +54,6 @@ rt::LayerInputs random_inputs(const LayerSpec &s, uint64_t seed) {
   return in;
 }
 
-rt::LayerOutputs golden_outputs(const LayerSpec &s, Phase phase, const rt::LayerInputs &in) {
-  rt::LayerOutputs o;
-  if (phase == Phase::kForward) {
-    auto f = model::forward(s, in.x, in.w, s.bias ? &in.b : nullptr);
-    o.y = std::move(f.y);
-    o.mask = std::move(f.mask);
-  } else if (phase == Phase::kErrorProp) {
-    o.dx = model::error_prop(s, in.dy, in.w, in.mask);
-  } else {
-    auto g = model::weight_grad(s, in.x, in.dy, in.mask);
-    o.dw = std::move(g.dw);
-    o.db = std::move(g.db);
-  }
-  return o;
-}
-
 PhaseRecord run_and_check(rt::Accelerator &acc, const std::string &config, const std::string &name,
                           const LayerSpec &s, Phase phase, const rt::LayerInputs &in, bool check,
                           rt::LayerOutputs *outputs, const rt::JobProgress &progress) {
@@ -123,27 +83,12 @@ PhaseRecord run_and_check(rt::Accelerator &acc, const std::string &config, const
                : 0.0;
 
   if (check) {
-    const rt::LayerOutputs want = golden_outputs(s, phase, in);
-    if (phase == Phase::kForward) {
-      compare(out.y, want.y, "y", r);
-      if (s.activation != fp::Act::kNone) {
-        for (size_t i = 0; i < want.mask.size(); ++i) {
-          if (out.mask.at(i) != want.mask[i] && r.mismatches++ == 0) {
-            r.first_mismatch = "mask[" + std::to_string(i) + "]";
-          }
-        }
-      }
-      bound(model::reference_forward(s, in.x, in.w, s.bias ? &in.b : nullptr), out.y, r);
-    } else if (phase == Phase::kErrorProp) {
-      compare(out.dx, want.dx, "dx", r);
-      bound(model::reference_error_prop(s, in.dy, in.w, in.mask), out.dx, r);
-    } else {
-      compare(out.dw, want.dw, "dw", r);
-      compare(out.db, want.db, "db", r);
-      const auto ref = model::reference_weight_grad(s, in.x, in.dy, in.mask);
-      bound(ref.dw, out.dw, r);
-      bound(ref.db, out.db, r);
-    }
+    const rt::PhaseCheck c = rt::check_phase(s, phase, in, out);
+    r.elements = c.elements;
+    r.mismatches = c.mismatches;
+    r.out_of_bound = c.out_of_bound;
+    r.max_error_ratio = c.max_error_ratio;
+    r.first_mismatch = c.first_mismatch;
   }
   if (outputs) *outputs = std::move(out);
   return r;

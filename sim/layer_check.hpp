@@ -1,14 +1,16 @@
 // Runs one phase of a layer on the accelerator and checks it, in the same run, against the
 // golden model (bit for bit) and the double-precision reference (within the error bound of
-// docs/numerics.md). The `layer`, `run` and `bench-dense` commands all report through it.
+// docs/numerics.md) with rt::check_phase, the tests' check. The `layer`, `run` and
+// `bench-dense` commands all report through it.
 #pragma once
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "model/layer.hpp"
+#include "runtime/layer_check.hpp"
 #include "runtime/layer_runner.hpp"
+#include "spec/layer_spec.hpp"
 
 namespace ganpu::sim {
 
@@ -37,9 +39,8 @@ struct PhaseRecord {
 // w and b scaled by 1/sqrt(fan-in), dy normal, and the mask of the golden forward pass.
 rt::LayerInputs random_inputs(const model::LayerSpec &s, uint64_t seed);
 
-// Outputs of the golden model for the phase, for comparison and for writing files.
-rt::LayerOutputs golden_outputs(const model::LayerSpec &s, model::Phase phase,
-                                const rt::LayerInputs &in);
+// Outputs of the golden model for the phase (now in runtime/layer_check.hpp).
+using rt::golden_outputs;
 
 // Runs the phase, compares, and fills a record. `outputs` receives the accelerator's results
 // (may be null). check = false skips the comparisons (mismatches stay 0).

@@ -26,11 +26,11 @@
 #include <vector>
 
 #include "layer_check.hpp"
-#include "model/layer.hpp"
 #include "runtime/accelerator.hpp"
 #include "runtime/layer_json.hpp"
 #include "runtime/layer_runner.hpp"
 #include "runtime/npy.hpp"
+#include "spec/layer_spec.hpp"
 
 namespace ganpu::sim {
 

@@ -173,11 +173,11 @@ module ganpu_top #(
     .clear_err_o    (clear_err)
   );
 
-  // 16 bursts in flight: staging reads single elements where the operand is not contiguous,
-  // and each such read is a burst of its own.
+  // Many bursts in flight (ganpu_cfg_pkg): staging reads single elements where the operand is
+  // not contiguous, and each such read is a burst of its own.
   ganpu_dma_rd #(
     .IdW           (IdW),
-    .MaxOutstanding(16)
+    .MaxOutstanding(ganpu_cfg_pkg::DmaRdMaxOutstanding)
   ) u_dma_rd (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
@@ -209,10 +209,10 @@ module ganpu_top #(
     .beat_o       (rd_beat)
   );
 
-  // 16 bursts in flight too: outputs with strided addresses are written in short bursts.
+  // Many writes in flight too: outputs with strided addresses are written in short bursts.
   ganpu_dma_wr #(
     .IdW           (IdW),
-    .MaxOutstanding(16)
+    .MaxOutstanding(ganpu_cfg_pkg::DmaWrMaxOutstanding)
   ) u_dma_wr (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),

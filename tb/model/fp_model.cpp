@@ -283,11 +283,19 @@ uint32_t activate(Format f, Act mode, uint32_t x, uint32_t slope) {
 }
 
 ExpSign exp_sign(Format f, uint32_t x) {
-  check_operand(f, x);
+  // From the decoded value, not from the bit fields: what the zero predictor needs to know
+  // about the number, in the encoding fp_exp_sign emits it.
+  const Decoded d = decode(f, x);
   ExpSign r;
-  r.sign = ((x >> (f.width() - 1)) & 1u) != 0;
-  r.exp = (x >> f.man_w) & exp_mask(f);
-  r.zero = (x & ~sign_bit(f, true)) == 0;
+  r.sign = d.sign;
+  r.zero = d.zero;
+  if (d.nan || d.inf) {
+    r.exp = exp_mask(f);  // not finite: the all-ones code
+  } else if (!d.zero) {
+    const int e = msb128(d.m) + d.q;  // unbiased exponent of the value
+    // Normal: e + bias. Subnormal (e < emin): code 0, the same as zero.
+    r.exp = e >= f.emin() ? static_cast<uint32_t>(e + f.bias()) : 0u;
+  }
   return r;
 }
 

@@ -48,10 +48,13 @@ struct ExactProduct {
 // Activation functions, numbered as the RTL's act_mode input.
 enum class Act : uint32_t { kNone = 0, kRelu = 1, kLeakyRelu = 2 };
 
-// Sign / biased-exponent / zero view of a value, as the zero predictor consumes it.
+// Sign / biased-exponent / zero view of a value, as the zero predictor consumes it
+// (rtl/fp/fp_exp_sign.sv).
 struct ExpSign {
-  bool sign = false;
-  uint32_t exp = 0;   // the raw biased exponent field
+  bool sign = false;  // sign of the value, also of zeros, infinities and NaNs
+  // Finite normal values: unbiased exponent + bias. Zeros and subnormals: 0 (the RTL does not
+  // normalize subnormals). Infinities and NaNs: all ones.
+  uint32_t exp = 0;
   bool zero = false;  // +0 or -0
   bool operator==(const ExpSign &o) const {
     return sign == o.sign && exp == o.exp && zero == o.zero;
@@ -79,7 +82,8 @@ uint32_t narrow(Format f, uint32_t x32);
 // Activation on a value of format f; slope (format f) is used by kLeakyRelu only.
 uint32_t activate(Format f, Act mode, uint32_t x, uint32_t slope);
 
-// Sign, exponent field and zero flag of a value of format f.
+// Sign, biased exponent (see ExpSign) and zero flag of a value of format f, derived from its
+// decoded value.
 ExpSign exp_sign(Format f, uint32_t x);
 
 }  // namespace ganpu::fp

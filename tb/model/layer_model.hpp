@@ -28,7 +28,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "model/layer.hpp"
+#include "spec/layer_spec.hpp"
 
 namespace ganpu::model {
 

@@ -58,7 +58,7 @@
 #include <string>
 #include <vector>
 
-#include "model/layer.hpp"
+#include "spec/layer_spec.hpp"
 
 namespace ganpu::model {
 

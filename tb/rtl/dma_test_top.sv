@@ -1,16 +1,22 @@
 // Test-only top: one ganpu_dma_rd and one ganpu_dma_wr. The reader's AR/R and the writer's
 // AW/W/B channels together form one AXI4 master port, which the C++ memory model serves.
+// The bursts in flight are ganpu_top's (ganpu_cfg_pkg); the test reads them from
+// rd_max_outstanding_o and wr_max_outstanding_o.
 module dma_test_top #(
-  parameter int unsigned AddrW          = 32,
-  parameter int unsigned DataW          = 64,
-  parameter int unsigned IdW            = 4,
-  parameter int unsigned MaxBurstBeats  = 16,
-  parameter int unsigned MaxOutstanding = 4,
-  parameter int unsigned CmdDepth       = 2,
-  localparam int unsigned StrbW         = DataW / 8
+  parameter int unsigned AddrW            = 32,
+  parameter int unsigned DataW            = 64,
+  parameter int unsigned IdW              = 4,
+  parameter int unsigned MaxBurstBeats    = 16,
+  parameter int unsigned RdMaxOutstanding = ganpu_cfg_pkg::DmaRdMaxOutstanding,
+  parameter int unsigned WrMaxOutstanding = ganpu_cfg_pkg::DmaWrMaxOutstanding,
+  parameter int unsigned CmdDepth         = 2,
+  localparam int unsigned StrbW           = DataW / 8
 ) (
   input  logic             clk_i,
   input  logic             rst_ni,
+  // The DMAs' parameters, for the test.
+  output logic [31:0]      rd_max_outstanding_o,
+  output logic [31:0]      wr_max_outstanding_o,
   // Reader.
   input  logic             rd_cmd_valid_i,
   output logic             rd_cmd_ready_o,
@@ -70,12 +76,15 @@ module dma_test_top #(
   input  logic [1:0]       m_axi_bresp
 );
 
+  assign rd_max_outstanding_o = RdMaxOutstanding;
+  assign wr_max_outstanding_o = WrMaxOutstanding;
+
   ganpu_dma_rd #(
     .AddrW         (AddrW),
     .DataW         (DataW),
     .IdW           (IdW),
     .MaxBurstBeats (MaxBurstBeats),
-    .MaxOutstanding(MaxOutstanding),
+    .MaxOutstanding(RdMaxOutstanding),
     .CmdDepth      (CmdDepth)
   ) u_rd (
     .clk_i        (clk_i),
@@ -113,7 +122,7 @@ module dma_test_top #(
     .DataW         (DataW),
     .IdW           (IdW),
     .MaxBurstBeats (MaxBurstBeats),
-    .MaxOutstanding(MaxOutstanding),
+    .MaxOutstanding(WrMaxOutstanding),
     .CmdDepth      (CmdDepth)
   ) u_wr (
     .clk_i        (clk_i),

@@ -6,6 +6,7 @@ module regs_test_top #(
   parameter int unsigned FormatBf16 = 0,
   parameter int unsigned ADepthLog2 = 13,
   parameter int unsigned BDepthLog2 = 11,
+  parameter int unsigned GmDepthLog2 = 11,
   localparam int unsigned DescW     = $bits(ganpu_reg_pkg::desc_t)
 ) (
   input  logic             clk_i,
@@ -49,7 +50,8 @@ module regs_test_top #(
     .PeCols    (PeCols),
     .FormatBf16(FormatBf16),
     .ADepthLog2(ADepthLog2),
-    .BDepthLog2(BDepthLog2)
+    .BDepthLog2(BDepthLog2),
+    .GmDepthLog2(GmDepthLog2)
   ) u_regs (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),

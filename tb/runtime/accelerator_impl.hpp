@@ -53,7 +53,9 @@ class AcceleratorImpl final : public Accelerator {
     hw.pe_rows = static_cast<int>(field(c, regs::kConfigPeRowsMask, regs::kConfigPeRowsShift));
     hw.pe_cols = static_cast<int>(field(c, regs::kConfigPeColsMask, regs::kConfigPeColsShift));
     hw.slots = static_cast<int>(field(c, regs::kConfigSlotsMask, regs::kConfigSlotsShift));
-    hw.format = field(c, regs::kConfigFormatMask, regs::kConfigFormatShift) ? fp::kBf16 : fp::kFp16;
+    const auto format =
+        static_cast<regs::NumFormat>(field(c, regs::kConfigFormatMask, regs::kConfigFormatShift));
+    hw.format = format == regs::NumFormat::kBf16 ? fp::kBf16 : fp::kFp16;
     hw.a_depth = 1u << field(c2, regs::kConfig2ADepthLog2Mask, regs::kConfig2ADepthLog2Shift);
     hw.b_depth = 1u << field(c2, regs::kConfig2BDepthLog2Mask, regs::kConfig2BDepthLog2Shift);
     hw.gm_depth = 1u << field(c2, regs::kConfig2GmDepthLog2Mask, regs::kConfig2GmDepthLog2Shift);
@@ -62,8 +64,8 @@ class AcceleratorImpl final : public Accelerator {
 
   JobStats run(const regs::Descriptor &d, uint64_t max_cycles) override {
     for (const auto &[off, val] : d.to_writes()) write(off, val);
-    write(regs::kRegIrqEnable, 1);
-    write(regs::kRegCtrl, 1);  // START
+    write(regs::kRegIrqEnable, regs::kIrqEnableDoneMask);
+    write(regs::kRegCtrl, regs::kCtrlStartMask);
     const uint64_t limit = cycle_ + max_cycles;
     while (!top_->irq_o) {
       if (cycle_ >= limit) {
@@ -73,15 +75,16 @@ class AcceleratorImpl final : public Accelerator {
     }
     const uint32_t status = read(regs::kRegStatus);
     JobStats s;
-    s.cycles = read64(regs::kRegCyclesLo);
-    s.busy_cycles = read64(regs::kRegBusyCyclesLo);
-    s.stall_cycles = read64(regs::kRegStallCyclesLo);
-    s.macs = read64(regs::kRegMacsLo);
-    s.rd_bytes = read64(regs::kRegRdBytesLo);
-    s.wr_bytes = read64(regs::kRegWrBytesLo);
-    write(regs::kRegCtrl, 2);  // CLEAR
-    if (status & 4u) {
-      throw JobError("job failed with error code " + std::to_string((status >> 8) & 0xFF) +
+    s.cycles = read64(regs::kRegCyclesLo, regs::kRegCyclesHi);
+    s.busy_cycles = read64(regs::kRegBusyCyclesLo, regs::kRegBusyCyclesHi);
+    s.stall_cycles = read64(regs::kRegStallCyclesLo, regs::kRegStallCyclesHi);
+    s.macs = read64(regs::kRegMacsLo, regs::kRegMacsHi);
+    s.rd_bytes = read64(regs::kRegRdBytesLo, regs::kRegRdBytesHi);
+    s.wr_bytes = read64(regs::kRegWrBytesLo, regs::kRegWrBytesHi);
+    write(regs::kRegCtrl, regs::kCtrlClearMask);
+    if (status & regs::kStatusErrorMask) {
+      const uint32_t code = field(status, regs::kStatusErrorCodeMask, regs::kStatusErrorCodeShift);
+      throw JobError("job failed with error code " + std::to_string(code) +
                      " (docs/registers.md lists the codes)");
     }
     return s;
@@ -101,11 +104,11 @@ class AcceleratorImpl final : public Accelerator {
     mem_.tick(*top_);
     top_->clk_i = 1;
     top_->eval();
-    if (trace_) trace_->dump(cycle_ * 10 + 5);
+    if (trace_) trace_->dump(rising_edge_ps(cycle_));
     top_->clk_i = 0;
     top_->eval();
+    if (trace_) trace_->dump(falling_edge_ps(cycle_));
     ++cycle_;
-    if (trace_) trace_->dump(cycle_ * 10);
     if (hook_) hook_(cycle_);
   }
 
@@ -115,7 +118,7 @@ class AcceleratorImpl final : public Accelerator {
     top_->s_axil_awaddr = addr;
     top_->s_axil_wvalid = 1;
     top_->s_axil_wdata = data;
-    top_->s_axil_wstrb = 0xF;
+    top_->s_axil_wstrb = 0xF;  // all four bytes of the 32-bit register
     bool aw = false, w = false;
     for (int i = 0; !(aw && w); ++i) {
       if (i > 1000) throw JobError("AXI4-Lite write to " + std::to_string(addr) + " hangs");
@@ -175,9 +178,15 @@ class AcceleratorImpl final : public Accelerator {
     return data;
   }
 
-  uint64_t read64(uint32_t lo) {
+  // A 64-bit counter, read while the core is idle (it holds the last job's value).
+  uint64_t read64(uint32_t lo, uint32_t hi) {
     const uint64_t l = read(lo);
-    return l | (static_cast<uint64_t>(read(lo + 4)) << 32);
+    return l | (static_cast<uint64_t>(read(hi)) << 32);
+  }
+
+  // A bit field of a register word, by the generated mask (in place) and shift.
+  static constexpr uint32_t field(uint32_t word, uint32_t mask, uint32_t shift) {
+    return (word & mask) >> shift;
   }
 
   std::unique_ptr<VerilatedContext> ctx_;

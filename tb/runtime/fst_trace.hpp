@@ -1,5 +1,6 @@
 // Writes an FST waveform of a Verilated model built with --trace-fst, optionally only for a
-// window of cycles. RAII: the file is complete when the object is destroyed.
+// window of cycles. RAII: the file is complete when the object is destroyed. Times are in
+// picoseconds at the clock of clock.hpp, so a viewer shows one cycle as kClockPeriodPs.
 #pragma once
 
 #include <verilated.h>
@@ -10,6 +11,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "runtime/clock.hpp"
+
 namespace ganpu::rt {
 
 class FstTrace {
@@ -19,6 +22,10 @@ class FstTrace {
   FstTrace(VerilatedContext &ctx, Model &model, const std::string &path, uint64_t start_cycle = 0,
            uint64_t end_cycle = UINT64_MAX)
       : fst_(std::make_unique<VerilatedFstC>()), start_(start_cycle), end_(end_cycle) {
+    // The file's time unit is the model's time precision (1 ps unless built with --timescale).
+    const int precision = ctx.timeprecision();
+    if (precision > -12) throw std::runtime_error("trace: model time precision coarser than 1 ps");
+    for (int p = precision; p < -12; ++p) units_per_ps_ *= 10;
     ctx.traceEverOn(true);
     model.trace(fst_.get(), 99);
     fst_->open(path.c_str());
@@ -28,16 +35,18 @@ class FstTrace {
   FstTrace &operator=(const FstTrace &) = delete;
   ~FstTrace() { fst_->close(); }
 
-  // Records the model's state at `time` (10 units per cycle) if it falls inside the window.
-  void dump(uint64_t time) {
-    const uint64_t cycle = time / 10;
-    if (cycle >= start_ && cycle < end_) fst_->dump(time);
+  // Records the model's state at `time_ps` (rising_edge_ps(), falling_edge_ps()) if it falls
+  // inside the window.
+  void dump(uint64_t time_ps) {
+    const uint64_t cycle = time_ps / kClockPeriodPs;
+    if (cycle >= start_ && cycle < end_) fst_->dump(time_ps * units_per_ps_);
   }
 
  private:
   std::unique_ptr<VerilatedFstC> fst_;
   uint64_t start_;
   uint64_t end_;
+  uint64_t units_per_ps_ = 1;
 };
 
 }  // namespace ganpu::rt

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "model/layer.hpp"
 #include "runtime/ganpu_regs.hpp"
+#include "spec/layer_spec.hpp"
 
 namespace ganpu::rt {
 

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "model/layer.hpp"
+#include "spec/layer_spec.hpp"
 
 namespace ganpu::rt {
 

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "model/fp_model.hpp"
-#include "model/layer.hpp"
+#include "spec/layer_spec.hpp"
 
 namespace ganpu::rt {
 

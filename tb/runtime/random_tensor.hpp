@@ -5,7 +5,7 @@
 #include <random>
 #include <vector>
 
-#include "model/layer.hpp"
+#include "spec/layer_spec.hpp"
 
 namespace ganpu::rt {
 

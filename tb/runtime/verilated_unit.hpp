@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "runtime/clock.hpp"
+
 namespace ganpu::rt {
 
 // A Verilated model with clk_i, rst_ni and valid_i inputs and a valid_o output.
@@ -29,8 +31,8 @@ class ClockedUnit {
   VerilatedContext &context() { return *ctx_; }
   uint64_t cycles() const { return cycles_; }
 
-  // Called after every eval() with the simulation time (10 time units per clock cycle), e.g. to
-  // dump a waveform.
+  // Called after every eval() with the simulation time in picoseconds (runtime/clock.hpp), e.g.
+  // to dump a waveform.
   void on_eval(std::function<void(uint64_t)> hook) { on_eval_ = std::move(hook); }
 
   // Asynchronous active-low reset (a falling edge, so the reset processes fire), then one
@@ -51,11 +53,11 @@ class ClockedUnit {
   void tick() {
     model_->clk_i = 1;
     model_->eval();
-    if (on_eval_) on_eval_(cycles_ * 10 + 5);
+    if (on_eval_) on_eval_(rising_edge_ps(cycles_));
     model_->clk_i = 0;
     model_->eval();
+    if (on_eval_) on_eval_(falling_edge_ps(cycles_));
     ++cycles_;
-    if (on_eval_) on_eval_(cycles_ * 10);
   }
 
   // Streams `count` items through the pipeline, one per cycle, in order.

@@ -29,8 +29,22 @@ using ganpu::rt::AxiMemModel;
 // dma_test_top's defaults.
 constexpr unsigned kBeatBytes =
     sizeof(std::remove_reference_t<decltype(std::declval<Vdma_test_top &>().m_axi_rdata)>);
-constexpr unsigned kMaxBurst = 16;       // MaxBurstBeats
-constexpr unsigned kMaxOutstanding = 4;  // MaxOutstanding
+constexpr unsigned kMaxBurst = 16;  // MaxBurstBeats
+
+// The bursts each DMA keeps in flight, as ganpu_top has them (rtl/common/ganpu_cfg_pkg.sv):
+// read from the RTL, never restated here.
+struct InFlight {
+  unsigned rd;
+  unsigned wr;
+};
+InFlight dma_in_flight() {
+  VerilatedContext ctx;
+  Vdma_test_top top(&ctx, "top");
+  top.eval();
+  const InFlight n{top.rd_max_outstanding_o, top.wr_max_outstanding_o};
+  top.final();
+  return n;
+}
 
 struct Cmd {
   uint64_t addr;
@@ -492,6 +506,7 @@ TEST_CASE("random reads and writes with stalls, latencies and bandwidths", "[dma
   constexpr uint64_t kRdLo = 0, kRdHi = 112 * 1024;           // reads here,
   constexpr uint64_t kWrLo = 128 * 1024, kWrHi = 240 * 1024;  // writes here: no races
   constexpr int kRounds = 96;
+  const InFlight kInFlight = dma_in_flight();
   uint64_t total_rd = 0, total_wr = 0;
   for (int round = 0; round < kRounds; ++round) {
     std::mt19937_64 rng(0x5eed0000u + static_cast<unsigned>(round));
@@ -501,8 +516,10 @@ TEST_CASE("random reads and writes with stalls, latencies and bandwidths", "[dma
     const double bws[] = {1.0, 2.0, 3.5, 8.0, 8.0, 16.0};
     cfg.bytes_per_cycle = bws[rng() % 6];
     cfg.stall_prob = (round % 3 == 0) ? 0.0 : 0.05 * static_cast<double>(rng() % 10);
-    cfg.max_reads = 1 + static_cast<unsigned>(rng() % 8);
-    cfg.max_writes = 1 + static_cast<unsigned>(rng() % 8);
+    // The memory accepts from 1 up to twice as many bursts as the DMAs issue: some rounds are
+    // limited by the memory, the others by the DMAs.
+    cfg.max_reads = 1 + static_cast<unsigned>(rng() % (2 * kInFlight.rd));
+    cfg.max_writes = 1 + static_cast<unsigned>(rng() % (2 * kInFlight.wr));
     cfg.seed = rng();
     Traffic t;
     t.seed = rng();
@@ -561,8 +578,8 @@ TEST_CASE("random reads and writes with stalls, latencies and bandwidths", "[dma
     CHECK(!b.io().rd_err_o);
     CHECK(!b.io().wr_err_o);
     // Never more than MaxOutstanding bursts in flight per direction.
-    CHECK(b.mem.max_reads_seen() <= kMaxOutstanding);
-    CHECK(b.mem.max_writes_seen() <= kMaxOutstanding);
+    CHECK(b.mem.max_reads_seen() <= kInFlight.rd);
+    CHECK(b.mem.max_writes_seen() <= kInFlight.wr);
     total_rd += r.rd_elems;
     total_wr += t.wr_elems.size();
   }
@@ -690,13 +707,45 @@ TEST_CASE("error responses set err_o until cleared", "[dma]") {
   }
 }
 
+TEST_CASE("each DMA keeps exactly its MaxOutstanding bursts in flight", "[dma]") {
+  // A latency far above a burst's transfer time, and a memory that accepts twice as many
+  // bursts as the DMAs issue: each DMA fills its own limit, and never exceeds it.
+  const InFlight n = dma_in_flight();
+  AxiMemConfig cfg;
+  cfg.size = 256 * 1024;
+  cfg.latency_cycles = 1000;
+  cfg.bytes_per_cycle = 8.0;
+  cfg.max_reads = 2 * n.rd;
+  cfg.max_writes = 2 * n.wr;
+  // 32-bit elements, each DMA 4 x its limit of full bursts.
+  const uint32_t rd_len = 4 * n.rd * kMaxBurst * kBeatBytes / 4;
+  const uint32_t wr_len = 4 * n.wr * kMaxBurst * kBeatBytes / 4;
+  std::mt19937_64 rng(77);
+  Bench b(cfg);
+  b.mem.write(0, random_bytes(rng, cfg.size));
+  Traffic t;
+  t.rd_cmds.push_back({0, rd_len, 2});
+  t.wr_cmds.push_back({128 * 1024, wr_len, 2});
+  for (uint32_t i = 0; i < wr_len; ++i) t.wr_elems.push_back(static_cast<uint32_t>(rng()));
+  std::vector<uint8_t> want = b.mem.bytes();
+  apply_writes(want, t);
+  const Result r = run(b, t);
+  require_clean(r);
+  REQUIRE(memory_diff(b.mem.bytes(), want) == "");
+  INFO("DMA limits: " << n.rd << " reads, " << n.wr << " writes");
+  CHECK(b.mem.max_reads_seen() == n.rd);
+  CHECK(b.mem.max_writes_seen() == n.wr);
+}
+
 TEST_CASE("throughput at 8 bytes per cycle and latency 20", "[dma][perf]") {
   AxiMemConfig cfg;
   cfg.size = 256 * 1024;
   cfg.latency_cycles = 20;
   cfg.bytes_per_cycle = 8.0;
-  cfg.max_reads = 8;
-  cfg.max_writes = 8;
+  // The memory accepts more than the DMAs issue: what limits the overlap is the DMAs' own count.
+  const InFlight n = dma_in_flight();
+  cfg.max_reads = 2 * n.rd;
+  cfg.max_writes = 2 * n.wr;
   for (unsigned es = 0; es < 3; ++es) {
     constexpr uint32_t kLen = 16384;
     std::mt19937_64 rng(es + 100);
@@ -718,7 +767,7 @@ TEST_CASE("throughput at 8 bytes per cycle and latency 20", "[dma][perf]") {
           es, kLen, per_cycle, streaming,
           static_cast<unsigned long long>(r.first_rd_elem_cycle - start));
       CHECK(streaming > 0.99);
-      CHECK(b.mem.max_reads_seen() == kMaxOutstanding);  // the latency is covered by overlap
+      CHECK(b.mem.max_reads_seen() == n.rd);  // all the DMA's bursts in flight: overlap
     }
     {
       Bench b(cfg);

@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "model/layer.hpp"
 #include "model/layer_model.hpp"
 #include "model/layer_reference.hpp"
+#include "spec/layer_spec.hpp"
 
 namespace {
 

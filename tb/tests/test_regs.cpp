@@ -184,9 +184,10 @@ TEST_CASE("ID, VERSION and CONFIG report the device and its parameters", "[regs]
   Bench<Vregs> b;
   CHECK(hex(b.read_ok(regs::kRegId)) == hex(0x47414E50));
   CHECK(hex(b.read_ok(regs::kRegVersion)) == hex(0x00000001));
-  // Defaults: a 4 x 4 FP16 array, 2^13 A entries, 2^11 B entries.
-  CHECK(hex(b.read_ok(regs::kRegConfig)) == hex(0x00000404));
-  CHECK(hex(b.read_ok(regs::kRegConfig2)) == hex(0x00000B0D));
+  // Defaults: a 4 x 4 FP16 array with 4 accumulator slots per PE, 2^13 A entries, 2^11 B
+  // entries, 2^11 bytes of gating-mask buffer.
+  CHECK(hex(b.read_ok(regs::kRegConfig)) == hex(0x00400404));
+  CHECK(hex(b.read_ok(regs::kRegConfig2)) == hex(0x000B0B0D));
 
   Bench<Vregs_bf16_8x16> c;
   const uint32_t config = c.read_ok(regs::kRegConfig);
@@ -194,7 +195,7 @@ TEST_CASE("ID, VERSION and CONFIG report the device and its parameters", "[regs]
   CHECK((config & regs::kConfigPeColsMask) >> regs::kConfigPeColsShift == 16);
   CHECK((config & regs::kConfigFormatMask) >> regs::kConfigFormatShift ==
         static_cast<uint32_t>(regs::NumFormat::kBf16));
-  CHECK(hex(c.read_ok(regs::kRegConfig2)) == hex(0x00000A0C));
+  CHECK(hex(c.read_ok(regs::kRegConfig2)) == hex(0x00090A0C));
 }
 
 TEST_CASE("every register reads its reset value after reset", "[regs]") {
@@ -309,12 +310,13 @@ TEST_CASE("WSTRB writes only the enabled bytes", "[regs]") {
     INFO("wstrb " << strb);
     CHECK(hex(b.read_ok(regs::kRegQCount)) == hex(want));
   }
-  // OP keeps bits 9:0: byte 1 holds FORMAT and PSUM_IN only.
+  // OP keeps bits 12:0: byte 1 holds FORMAT, PSUM_IN, GATE and GATE_B only.
   b.write_ok(regs::kRegOp, 0);
   b.write_ok(regs::kRegOp, 0xFFFFFFFF, 0x2);
-  CHECK(hex(b.read_ok(regs::kRegOp)) == hex(regs::kOpFormatMask | regs::kOpPsumInMask));
+  CHECK(hex(b.read_ok(regs::kRegOp)) == hex(regs::kOpFormatMask | regs::kOpPsumInMask |
+                                            regs::kOpGateMask | regs::kOpGateBMask));
   b.write_ok(regs::kRegOp, 0xFFFFFFFF, 0x1);
-  CHECK(hex(b.read_ok(regs::kRegOp)) == hex(0x3FF));
+  CHECK(hex(b.read_ok(regs::kRegOp)) == hex(0x1FFF));
   // IRQ_ENABLE and CTRL act on byte 0 only.
   b.write_ok(regs::kRegIrqEnable, 1, 0xE);
   CHECK(b.read_ok(regs::kRegIrqEnable) == 0);

@@ -1,12 +1,12 @@
-// LayerSpec: output sizes, tensor shapes, MAC counts and validation; see layer.hpp.
+// LayerSpec: output sizes, tensor shapes, MAC counts and validation; see layer_spec.hpp.
 
-#include "model/layer.hpp"
+#include "spec/layer_spec.hpp"
 
 #include <algorithm>
 #include <climits>
 #include <stdexcept>
 
-namespace ganpu::model {
+namespace ganpu::spec {
 namespace {
 
 // Floor division for a positive divisor (C++ '/' truncates towards zero).
@@ -210,4 +210,4 @@ const char *to_string(Phase p) {
   return "unknown";
 }
 
-}  // namespace ganpu::model
+}  // namespace ganpu::spec
