@@ -91,6 +91,14 @@ module ganpu_load_ctrl #(
   assign gate_a = (d.op.gate != ganpu_reg_pkg::ActNone) && !d.op.gate_b;
   assign gate_b = (d.op.gate != ganpu_reg_pkg::ActNone) && d.op.gate_b;
 
+  // --- The A box in the buffer (OP.A_KEEP) ------------------------------------------------------
+  localparam int unsigned AKeyW = 10 * 32 + 3;
+  logic [AKeyW-1:0] a_key, a_key_q;
+  logic             a_held_q, a_reuse;
+  assign a_key   = {d.a_src, d.a_d0, d.a_d1, d.a_d2, d.a_d3, d.a_s0, d.a_s1, d.a_s2, d.gm_src,
+                    d.gm_pb, d.op.gate, gate_a};
+  assign a_reuse = d.op.a_keep && a_held_q && (a_key_q == a_key);
+
   // --- Block being staged -------------------------------------------------------------------
   logic [31:0]     kb_q, kb_d;        // block index
   logic [31:0]     qb_q, qb_d;        // its first output channel
@@ -412,6 +420,9 @@ module ganpu_load_ctrl #(
           end else if (d.op.a_one) begin
             state_d  = gate_b ? LdMaskB : LdStageB;
             br_start = 1'b1;
+          end else if (a_reuse) begin
+            state_d  = gate_b ? LdMaskB : LdStageB;
+            br_start = 1'b1;
           end else begin
             state_d  = gate_a ? LdMaskA : LdStageA;
             br_start = 1'b1;
@@ -502,6 +513,20 @@ module ganpu_load_ctrl #(
       default: state_d = LdIdle;
     endcase
     if (abort_i) state_d = LdIdle;
+  end
+
+  // The A buffer holds a box from the end of its staging step until the next one starts.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      a_held_q <= 1'b0;
+    end else if (state_q == LdStageA && step_done) begin
+      a_held_q <= 1'b1;
+    end else if (br_start && (state_d == LdStageA || state_d == LdMaskA)) begin
+      a_held_q <= 1'b0;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (br_start && (state_d == LdStageA || state_d == LdMaskA)) a_key_q <= a_key;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

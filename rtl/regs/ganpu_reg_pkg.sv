@@ -126,6 +126,7 @@ package ganpu_reg_pkg;
   localparam int unsigned OpPsumInLsb = 9, OpPsumInWidth = 1;
   localparam int unsigned OpGateLsb = 10, OpGateWidth = 2;
   localparam int unsigned OpGateBLsb = 12, OpGateBWidth = 1;
+  localparam int unsigned OpAKeepLsb = 13, OpAKeepWidth = 1;
 
   // Values of num_format fields.
   typedef enum logic {
@@ -229,7 +230,7 @@ package ganpu_reg_pkg;
     32'hffffffff,  // P_N
     32'hffffffff,  // Q_COUNT
     32'h0000ffff,  // SLOPE
-    32'h00001fff   // OP
+    32'h00003fff   // OP
   };
   // Reset values of the descriptor registers, index 0 (the first register) rightmost.
   localparam logic [DescNumRegs-1:0][DataW-1:0] DescReset = {
@@ -305,6 +306,10 @@ package ganpu_reg_pkg;
   // OP: Operation of the job and its options. Fields from the most significant down, as in the
   // register.
   typedef struct packed {
+    // [13] The A box is the previous job's (the same A_SRC, A_D*, A_S*, GATE, GATE_B and GM_SRC,
+    // and memory unchanged there): keep the A buffer instead of staging it again. If the core holds
+    // another box it stages this one as usual.
+    logic        a_keep;
     logic        gate_b;  // [12] 0: GATE applies to the A box, 1: to the B rows.
     // [11:10] Gate the operand named by GATE_B by the ReLU mask at GM_SRC as it is staged: mask bit
     // 1 keeps the value, 0 gives +0 (RELU) or value * SLOPE (LEAKY_RELU). NONE: no gating (the mask
@@ -424,6 +429,7 @@ package ganpu_reg_pkg;
     d.op.psum_in = regs[0][9];
     d.op.gate = act_e'(regs[0][11:10]);
     d.op.gate_b = regs[0][12];
+    d.op.a_keep = regs[0][13];
     d.slope = regs[1][15:0];
     d.q_count = regs[2];
     d.p_n = regs[3];

@@ -183,6 +183,9 @@ inline constexpr uint32_t kOpGateMask = 0x00000C00;
 inline constexpr uint32_t kOpGateBShift = 12;
 inline constexpr uint32_t kOpGateBWidth = 1;
 inline constexpr uint32_t kOpGateBMask = 0x00001000;
+inline constexpr uint32_t kOpAKeepShift = 13;
+inline constexpr uint32_t kOpAKeepWidth = 1;
+inline constexpr uint32_t kOpAKeepMask = 0x00002000;
 
 // Values of num_format fields.
 enum class NumFormat : uint32_t {
@@ -248,7 +251,7 @@ inline constexpr RegInfo kRegisters[] = {
     {"RD_BYTES_HI", 0x044, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"WR_BYTES_LO", 0x048, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"WR_BYTES_HI", 0x04C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
-    {"OP", 0x100, Access::kReadWrite, true, 0x00000000, 0x00001FFF, false, true},
+    {"OP", 0x100, Access::kReadWrite, true, 0x00000000, 0x00003FFF, false, true},
     {"SLOPE", 0x104, Access::kReadWrite, true, 0x00000000, 0x0000FFFF, false, true},
     {"Q_COUNT", 0x108, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
     {"P_N", 0x10C, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
@@ -350,6 +353,7 @@ inline constexpr FieldInfo kFields[] = {
     {"OP", "PSUM_IN", 0x100, 9, 1},
     {"OP", "GATE", 0x100, 10, 2},
     {"OP", "GATE_B", 0x100, 12, 1},
+    {"OP", "A_KEEP", 0x100, 13, 1},
 };
 
 inline constexpr uint32_t kDescBase = 0x100;
@@ -374,6 +378,10 @@ struct Op {
   // not read).
   Act gate = Act::kNone;
   bool gate_b = false;  // [12] 0: GATE applies to the A box, 1: to the B rows.
+  // [13] The A box is the previous job's (the same A_SRC, A_D*, A_S*, GATE, GATE_B and GM_SRC, and
+  // memory unchanged there): keep the A buffer instead of staging it again. If the core holds
+  // another box it stages this one as usual.
+  bool a_keep = false;
 
   constexpr uint32_t pack() const {
     uint32_t v = 0;
@@ -387,6 +395,7 @@ struct Op {
     v |= (static_cast<uint32_t>(psum_in) << kOpPsumInShift) & kOpPsumInMask;
     v |= (static_cast<uint32_t>(gate) << kOpGateShift) & kOpGateMask;
     v |= (static_cast<uint32_t>(gate_b) << kOpGateBShift) & kOpGateBMask;
+    v |= (static_cast<uint32_t>(a_keep) << kOpAKeepShift) & kOpAKeepMask;
     return v;
   }
   static constexpr Op unpack(uint32_t v) {
@@ -401,6 +410,7 @@ struct Op {
     x.psum_in = (v & kOpPsumInMask) != 0;
     x.gate = static_cast<Act>((v & kOpGateMask) >> kOpGateShift);
     x.gate_b = (v & kOpGateBMask) != 0;
+    x.a_keep = (v & kOpAKeepMask) != 0;
     return x;
   }
 };

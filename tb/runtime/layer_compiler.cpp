@@ -51,6 +51,7 @@ struct Plan {
   // OP.GATE: the A box (or, with gate_b, the B rows) is dy, gated by the forward mask as it
   // is staged; the gm_* fields place each element's mask bit (mask_layout.hpp, MaskPlanes).
   bool gate = false, gate_b = false;
+  bool a_keep = false;  // the A box is the previous job's: the core keeps it (OP.A_KEEP)
   uint64_t gm_src = 0;
   int64_t gm_s0 = 0, gm_s1 = 0, gm_pb = 0, gm_off = 0;
   int64_t gm_q2 = 0, gm_r2 = 0, gm_p2 = 1, gm_q3 = 0, gm_r3 = 0, gm_p3 = 1;
@@ -138,6 +139,7 @@ Job to_job(const Plan &p, const LayerSpec &s, const HwConfig &hw) {
   d.ps_src = u32(static_cast<int64_t>(p.ps_src), "ps_src");
   d.op.gate = p.gate ? static_cast<regs::Act>(s.activation) : regs::Act::kNone;
   d.op.gate_b = p.gate_b;
+  d.op.a_keep = p.a_keep;
   d.gm_src = u32(static_cast<int64_t>(p.gm_src), "gm_src");
   d.gm_s0 = u32(p.gm_s0, "gm_s0");
   d.gm_s1 = u32(p.gm_s1, "gm_s1");
@@ -732,6 +734,15 @@ std::vector<Job> compile_jobs(const LayerSpec &s, Phase phase, const HwConfig &h
     p.activate = (phase == Phase::kForward);
     if (gated) gate_plan(p, s, addrs.dz, addrs.mask);
     split_reduction(p, hw, p.out_fp32 ? p.o_dst : out_base, addrs.psum, pieces);
+  }
+  // Consecutive jobs over the same A box (the output phases of a transposed map, the pieces of
+  // a split reduction) stage it once.
+  for (size_t k = 1; k < pieces.size(); ++k) {
+    const Plan &a = pieces[k - 1], &b = pieces[k];
+    pieces[k].a_keep = !a.a_one && !b.a_one && a.a_src == b.a_src &&
+                       std::equal(a.a_d, a.a_d + 4, b.a_d) && std::equal(a.a_s, a.a_s + 3, b.a_s) &&
+                       a.gate == b.gate && (a.gate && !a.gate_b) == (b.gate && !b.gate_b) &&
+                       a.gm_src == b.gm_src && a.gm_pb == b.gm_pb;
   }
   std::vector<Job> jobs;
   for (const Plan &p : pieces) {
