@@ -60,14 +60,14 @@
 namespace ganpu::rt {
 
 struct AxiMemConfig {
-  uint64_t size = 1u << 20;      // bytes of memory, at address 0
-  unsigned data_bytes = 8;       // bus width, DataW / 8 (a power of two)
-  unsigned latency_cycles = 10;  // AR/AW handshake to the first R beat / to B (at least 1)
-  double bytes_per_cycle = 8.0;  // bandwidth shared by reads and writes
-  unsigned max_reads = 16;       // AR bursts accepted and not yet fully returned
-  unsigned max_writes = 16;      // AW bursts accepted and not yet answered with B
-  double stall_prob = 0.0;       // random backpressure, 0 = none
-  double write_stall_prob = 0.0; // extra random backpressure on AW, W and B only
+  uint64_t size = 1u << 20;       // bytes of memory, at address 0
+  unsigned data_bytes = 8;        // bus width, DataW / 8 (a power of two)
+  unsigned latency_cycles = 10;   // AR/AW handshake to the first R beat / to B (at least 1)
+  double bytes_per_cycle = 8.0;   // bandwidth shared by reads and writes
+  unsigned max_reads = 16;        // AR bursts accepted and not yet fully returned
+  unsigned max_writes = 16;       // AW bursts accepted and not yet answered with B
+  double stall_prob = 0.0;        // random backpressure, 0 = none
+  double write_stall_prob = 0.0;  // extra random backpressure on AW, W and B only
   uint64_t seed = 1;
 };
 
@@ -248,9 +248,8 @@ class AxiMemModel {
            std::uniform_real_distribution<double>(0.0, 1.0)(rng_) < cfg_.stall_prob;
   }
   bool write_stall() {
-    return stall() || (cfg_.write_stall_prob > 0.0 &&
-                       std::uniform_real_distribution<double>(0.0, 1.0)(rng_) <
-                           cfg_.write_stall_prob);
+    return stall() || (cfg_.write_stall_prob > 0.0 && std::uniform_real_distribution<double>(
+                                                          0.0, 1.0)(rng_) < cfg_.write_stall_prob);
   }
   bool in_range(uint64_t addr, uint64_t n) const {
     return addr <= mem_.size() && n <= mem_.size() - addr;

@@ -1,10 +1,10 @@
 #include "runtime/layer_compiler.hpp"
 
-#include "runtime/mask_layout.hpp"
-
 #include <algorithm>
 #include <functional>
 #include <stdexcept>
+
+#include "runtime/mask_layout.hpp"
 
 namespace ganpu::rt {
 
@@ -607,8 +607,8 @@ void check_gate_capacity(const Plan &p, const HwConfig &hw) {
 }
 
 // The jobs of a phase. gated: EP or WG after an activation, reading dy through OP.GATE.
-std::vector<Job> compile_jobs(const LayerSpec &s, Phase phase, const HwConfig &hw,
-                              LayerAddrs addrs, bool gated) {
+std::vector<Job> compile_jobs(const LayerSpec &s, Phase phase, const HwConfig &hw, LayerAddrs addrs,
+                              bool gated) {
   if (gated) addrs.dz = addrs.dy;
   std::vector<Plan> plans;
   const int64_t n = s.batch, ci = s.in_channels, co = s.out_channels;

@@ -18,10 +18,10 @@ struct HwConfig {
   int pe_rows = 4;
   int pe_cols = 4;
   fp::Format format = fp::kFp16;
-  uint32_t a_depth = 8192;  // elements per A buffer copy
-  uint32_t b_depth = 2048;  // elements per B buffer row
-  uint32_t gm_depth = 2048; // bytes of the gating-mask buffer (the mask bytes of one box)
-  int slots = 4;            // accumulators interleaved per PE
+  uint32_t a_depth = 8192;   // elements per A buffer copy
+  uint32_t b_depth = 2048;   // elements per B buffer row
+  uint32_t gm_depth = 2048;  // bytes of the gating-mask buffer (the mask bytes of one box)
+  int slots = 4;             // accumulators interleaved per PE
   int tile() const { return pe_cols * slots; }  // output positions per tile
 };
 

@@ -3,100 +3,13 @@
 // that do not divide the array and layers larger than the on-chip buffers; bit-exact, for
 // every configuration of this build, and within the stated bound of the double reference.
 #include <catch2/catch.hpp>
-#include <random>
-#include <string>
-#include <vector>
 
-#include "model/layer_model.hpp"
-#include "runtime/layer_check.hpp"
-#include "runtime/layer_runner.hpp"
-#include "runtime/random_tensor.hpp"
-
-namespace {
+#include "layer_test_support.hpp"
 
 using ganpu::fp::Act;
-using ganpu::model::LayerSpec;
 using ganpu::model::LayerType;
-using ganpu::model::Phase;
-
-// Every output of the phase equals the golden model bit for bit (the mask too, with an
-// activation) and lies within the error bound of docs/numerics.md around the double reference.
-void check_outputs(const LayerSpec &s, Phase phase, const ganpu::rt::LayerInputs &in,
-                   const ganpu::rt::LayerOutputs &got) {
-  const ganpu::rt::PhaseCheck c = ganpu::rt::check_phase(s, phase, in, got);
-  INFO(to_string(phase) << ": " << c.mismatches << " mismatches (first: " << c.first_mismatch
-                        << "), " << c.out_of_bound << " out of bound (first: "
-                        << c.first_out_of_bound << "), max error/bound " << c.max_error_ratio);
-  // FP: y, and the mask with an activation; EP: dx; WG: dw and db.
-  const bool two =
-      phase == Phase::kWeightGrad || (phase == Phase::kForward && s.activation != Act::kNone);
-  CHECK(c.outputs.size() == (two ? 2u : 1u));
-  for (const auto &o : c.outputs) {
-    INFO(o.name);
-    CHECK(o.elements > 0);
-    CHECK(o.mismatches == 0);
-    if (o.name != "mask") {
-      CHECK(o.bound_checked > 0);
-      CHECK(o.out_of_bound == 0);
-    }
-  }
-  CHECK(c.mismatches == 0);
-  CHECK(c.out_of_bound == 0);
-}
-
-// Runs FP, EP and WG of one layer on one configuration and checks each against the model.
-void check_layer(const std::string &config, LayerSpec s, uint64_t seed) {
-  ganpu::rt::AxiMemConfig mem;
-  mem.latency_cycles = 20;
-  mem.bytes_per_cycle = 8.0;
-  auto acc = ganpu::rt::make_accelerator(config, mem);
-  const auto hw = acc->config();
-  s.format = hw.format;
-  mem.size = ganpu::rt::layer_memory_bytes(s, hw) + 4096;
-  acc = ganpu::rt::make_accelerator(config, mem);
-  INFO(config << " " << to_string(s.type) << " C" << s.in_channels << " O" << s.out_channels << " "
-              << s.in_h << "x" << s.in_w << " k" << s.kernel_h << " s" << s.stride_h << " p"
-              << s.padding_h << " N" << s.batch << " act " << static_cast<int>(s.activation));
-  std::mt19937_64 rng(seed);
-  ganpu::rt::LayerInputs in;
-  in.x = ganpu::rt::random_tensor(s.x_shape(), s.format, rng, 1.0f, 0.3, true);
-  in.w = ganpu::rt::random_tensor(s.w_shape(), s.format, rng);
-  in.b = ganpu::rt::random_tensor(s.b_shape(), s.format, rng);
-  const auto out = ganpu::rt::run_layer(*acc, s, Phase::kForward, in);
-  check_outputs(s, Phase::kForward, in, out);
-  in.dy = ganpu::rt::random_tensor(s.y_shape(), s.format, rng);
-  in.mask = ganpu::model::forward(s, in.x, in.w, s.bias ? &in.b : nullptr).mask;
-  check_outputs(s, Phase::kErrorProp, in, ganpu::rt::run_layer(*acc, s, Phase::kErrorProp, in));
-  check_outputs(s, Phase::kWeightGrad, in, ganpu::rt::run_layer(*acc, s, Phase::kWeightGrad, in));
-}
-
-LayerSpec conv(LayerType t, int c, int o, int h, int w, int k, int s, int p, int n, Act act,
-               bool bias, int op = 0) {
-  LayerSpec l;
-  l.type = t;
-  l.in_channels = c;
-  l.out_channels = o;
-  l.in_h = h;
-  l.in_w = w;
-  l.kernel_h = l.kernel_w = k;
-  l.stride_h = l.stride_w = s;
-  l.padding_h = l.padding_w = p;
-  l.output_padding_h = l.output_padding_w = op;
-  l.batch = n;
-  l.activation = act;
-  l.bias = bias;
-  return l;
-}
-
-}  // namespace
-
-// Every test runs on every configuration of the build (4x4 and 16x16, FP16 and BF16); a build
-// without any accelerator configuration fails instead of passing with nothing run.
-void on_all(const LayerSpec &s, uint64_t seed) {
-  const auto configs = ganpu::rt::accelerator_configs();
-  REQUIRE(!configs.empty());
-  for (const auto &cfg : configs) check_layer(cfg, s, seed);
-}
+using ganpu::test::conv;
+using ganpu::test::on_all;
 
 TEST_CASE("conv2d: 3x3, stride 1, padding 1, bias, batch 2", "[layer][conv2d]") {
   on_all(conv(LayerType::kConv2d, 3, 5, 7, 6, 3, 1, 1, 2, Act::kNone, true), 1);

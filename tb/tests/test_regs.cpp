@@ -313,9 +313,9 @@ TEST_CASE("WSTRB writes only the enabled bytes", "[regs]") {
   // OP keeps bits 13:0: byte 1 holds FORMAT, PSUM_IN, GATE, GATE_B and A_KEEP only.
   b.write_ok(regs::kRegOp, 0);
   b.write_ok(regs::kRegOp, 0xFFFFFFFF, 0x2);
-  CHECK(hex(b.read_ok(regs::kRegOp)) == hex(regs::kOpFormatMask | regs::kOpPsumInMask |
-                                            regs::kOpGateMask | regs::kOpGateBMask |
-                                            regs::kOpAKeepMask));
+  CHECK(hex(b.read_ok(regs::kRegOp)) ==
+        hex(regs::kOpFormatMask | regs::kOpPsumInMask | regs::kOpGateMask | regs::kOpGateBMask |
+            regs::kOpAKeepMask));
   b.write_ok(regs::kRegOp, 0xFFFFFFFF, 0x1);
   CHECK(hex(b.read_ok(regs::kRegOp)) == hex(0x3FFF));
   // IRQ_ENABLE and CTRL act on byte 0 only.

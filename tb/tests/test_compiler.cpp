@@ -1,0 +1,73 @@
+// What the layer compiler asks of the hardware, job by job: EP and WG after an activation gate
+// dy while staging (OP.GATE) where the mask layout allows it and fall back to MASK_GRAD jobs
+// where it does not; jobs over the same A box keep it (OP.A_KEEP). The results of these jobs
+// are checked bit for bit by the layer tests; here, that the cheap form is the one chosen.
+#include <catch2/catch.hpp>
+
+#include "layer_test_support.hpp"
+#include "runtime/layer_compiler.hpp"
+
+namespace {
+
+using ganpu::fp::Act;
+using ganpu::model::LayerType;
+using ganpu::model::Phase;
+using ganpu::test::conv;
+namespace regs = ganpu::regs;
+
+ganpu::rt::LayerAddrs addrs() {
+  ganpu::rt::LayerAddrs a;
+  a.x = 0x1000, a.w = 0x20000, a.b = 0x30000, a.y = 0x40000, a.mask = 0x50000;
+  a.dy = 0x60000, a.dz = 0x70000, a.dx = 0x80000, a.dw = 0x90000, a.db = 0xA0000;
+  a.psum = 0xB0000;
+  return a;
+}
+
+size_t count_opcode(const std::vector<ganpu::rt::Job> &jobs, regs::Opcode op) {
+  size_t n = 0;
+  for (const auto &j : jobs) n += j.desc.op.opcode == op;
+  return n;
+}
+
+size_t count_gated(const std::vector<ganpu::rt::Job> &jobs) {
+  size_t n = 0;
+  for (const auto &j : jobs) n += j.desc.op.gate != regs::Act::kNone;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("EP and WG after an activation gate dy while staging", "[compiler]") {
+  const ganpu::rt::HwConfig hw;
+  const auto layers = {
+      conv(LayerType::kConv2d, 16, 32, 16, 16, 4, 2, 1, 2, Act::kLeakyRelu, true),
+      conv(LayerType::kConvTranspose2d, 32, 16, 8, 8, 4, 2, 1, 2, Act::kRelu, true),
+      conv(LayerType::kLinear, 32, 1024, 1, 1, 1, 1, 0, 2, Act::kRelu, true)};
+  for (const auto &l : layers) {
+    for (Phase ph : {Phase::kErrorProp, Phase::kWeightGrad}) {
+      INFO(to_string(l.type) << " " << to_string(ph));
+      const auto jobs = ganpu::rt::compile_layer(l, ph, hw, addrs());
+      CHECK(count_opcode(jobs, regs::Opcode::kMaskGrad) == 0);
+      CHECK(count_gated(jobs) == jobs.size());  // every job reads dy, through the mask
+      for (const auto &j : jobs) CHECK(j.desc.gm_src >= addrs().mask);
+    }
+  }
+}
+
+TEST_CASE("a transposed map with unequal output phases falls back to MASK_GRAD", "[compiler]") {
+  const ganpu::rt::HwConfig hw;
+  // 5x5 -> 9x9 (k 3, s 2, p 1): phase rows of 5 and 4 outputs, mask blocks of different sizes.
+  const auto l = conv(LayerType::kConvTranspose2d, 3, 4, 5, 5, 3, 2, 1, 1, Act::kRelu, true);
+  const auto jobs = ganpu::rt::compile_layer(l, Phase::kErrorProp, hw, addrs());
+  CHECK(count_opcode(jobs, regs::Opcode::kMaskGrad) > 0);
+  CHECK(count_gated(jobs) == 0);
+}
+
+TEST_CASE("the output phases of a transposed map stage their A box once", "[compiler]") {
+  const ganpu::rt::HwConfig hw;
+  const auto l = conv(LayerType::kConvTranspose2d, 32, 16, 8, 8, 4, 2, 1, 2, Act::kRelu, true);
+  const auto jobs = ganpu::rt::compile_layer(l, Phase::kForward, hw, addrs());
+  REQUIRE(jobs.size() == 4);  // one per output phase, the whole batch in each
+  CHECK_FALSE(jobs[0].desc.op.a_keep);
+  for (size_t k = 1; k < jobs.size(); ++k) CHECK(jobs[k].desc.op.a_keep);
+}
