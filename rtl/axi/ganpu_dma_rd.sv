@@ -7,6 +7,8 @@
 // returns in order. A descriptor queue tells the element side where each command starts in
 // its first beat; elements are taken from the beats little-endian, first and last beat partly.
 // cmd_len_i = 0 commands are dropped; cmd_esize_i = 3 is treated as 2 (32-bit).
+// A wide command (cmd_wide_i) delivers all of its elements that a beat holds in one cycle:
+// elem_vec_o holds elem_count_o of them from bit 0 up; a narrow one delivers one per cycle.
 module ganpu_dma_rd #(
   parameter int unsigned AddrW          = 32,
   parameter int unsigned DataW          = 64,  // power of two, >= 32
@@ -23,11 +25,14 @@ module ganpu_dma_rd #(
   input  logic [AddrW-1:0] cmd_addr_i,
   input  logic [23:0]      cmd_len_i,
   input  logic [1:0]       cmd_esize_i,
+  input  logic             cmd_wide_i,
   // Element stream, in command order.
   output logic             elem_valid_o,
   input  logic             elem_ready_i,
-  output logic [31:0]      elem_data_o,
-  output logic             elem_last_o,  // last element of its command
+  output logic [31:0]      elem_data_o,  // the first element, zero-extended
+  output logic [DataW-1:0] elem_vec_o,   // elem_count_o elements, the first in the low bits
+  output logic [$clog2(DataW/8+1)-1:0] elem_count_o,
+  output logic             elem_last_o,  // the delivery ends its command
   // AXI4 read master.
   output logic             m_axi_arvalid,
   input  logic             m_axi_arready,
@@ -56,14 +61,16 @@ module ganpu_dma_rd #(
   localparam int unsigned BufBeats  = MaxOutstanding * MaxBurstBeats;
   localparam int unsigned BufW      = $clog2(BufBeats + 1);
   localparam int unsigned OutW      = $clog2(MaxOutstanding + 1);
-  localparam int unsigned CmdW      = AddrW + LenW + 2;
-  localparam int unsigned DescW     = OffW + 2 + LenW;
+  localparam int unsigned CmdW      = AddrW + LenW + 3;
+  localparam int unsigned DescW     = OffW + 3 + LenW;
+  localparam int unsigned CntW      = $clog2(BeatBytes + 1);
 
   // --- Command queue -----------------------------------------------------------------------------
   logic             cq_valid, cq_ready, cq_empty;
   logic [AddrW-1:0] cq_addr;
   logic [LenW-1:0]  cq_len;
   logic [1:0]       cq_esize_raw, cq_esize;
+  logic             cq_wide;
 
   ganpu_fifo #(
     .Width(CmdW),
@@ -74,10 +81,10 @@ module ganpu_dma_rd #(
     .clear_i    (1'b0),
     .in_valid_i (cmd_valid_i),
     .in_ready_o (cmd_ready_o),
-    .in_data_i  ({cmd_addr_i, cmd_len_i, cmd_esize_i}),
+    .in_data_i  ({cmd_addr_i, cmd_len_i, cmd_esize_i, cmd_wide_i}),
     .out_valid_o(cq_valid),
     .out_ready_i(cq_ready),
-    .out_data_o ({cq_addr, cq_len, cq_esize_raw})
+    .out_data_o ({cq_addr, cq_len, cq_esize_raw, cq_wide})
   );
 
   assign cq_esize = (cq_esize_raw == 2'd3) ? 2'd2 : cq_esize_raw;
@@ -117,6 +124,7 @@ module ganpu_dma_rd #(
   logic             dq_valid, dq_ready;
   logic [OffW-1:0]  dq_off;
   logic [1:0]       dq_esize;
+  logic             dq_wide;
   logic [LenW-1:0]  dq_len;
 
   ganpu_fifo #(
@@ -128,10 +136,10 @@ module ganpu_dma_rd #(
     .clear_i    (1'b0),
     .in_valid_i (dq_in_valid),
     .in_ready_o (dq_in_ready),
-    .in_data_i  ({cq_addr[OffW-1:0], cq_esize, cq_len}),
+    .in_data_i  ({cq_addr[OffW-1:0], cq_esize, cq_wide, cq_len}),
     .out_valid_o(dq_valid),
     .out_ready_i(dq_ready),
-    .out_data_o ({dq_off, dq_esize, dq_len})
+    .out_data_o ({dq_off, dq_esize, dq_wide, dq_len})
   );
 
   // --- AR channel --------------------------------------------------------------------------------
@@ -204,22 +212,31 @@ module ganpu_dma_rd #(
   logic            started_q;
   logic [OffW-1:0] off_q, cur_off;
   logic [LenW-1:0] left_q, cur_left;
-  logic [OffW:0]   next_off;
+  logic [OffW:0]   next_off, in_beat;
+  logic [LenW-1:0] n;              // elements delivered by this emit
   logic            last_elem, emit;
+  logic [DataW-1:0] vec;
   logic [31:0]     lane, elem;
   logic            ev_q, el_q;
   logic [31:0]     ed_q;
+  logic [DataW-1:0] evec_q;
+  logic [CntW-1:0] ecnt_q;
 
   assign cur_off   = started_q ? off_q : dq_off;
   assign cur_left  = started_q ? left_q : dq_len;
-  assign next_off  = {1'b0, cur_off} + ((OffW + 1)'(1) << dq_esize);
-  assign last_elem = (cur_left == LenW'(1));
+  // Elements left in the beat from cur_off; a wide command takes them all (or its last ones).
+  assign in_beat   = ((OffW + 1)'(BeatBytes) - {1'b0, cur_off}) >> dq_esize;
+  assign n         = !dq_wide ? LenW'(1) :
+                     (LenW'(in_beat) < cur_left) ? LenW'(in_beat) : cur_left;
+  assign next_off  = {1'b0, cur_off} + (OffW + 1)'(n << dq_esize);
+  assign last_elem = (cur_left == n);
   assign emit      = dq_valid && rb_valid && (!ev_q || elem_ready_i);
-  // The beat is done when the element ends it (carry out of the offset) or ends the command.
+  // The beat is done when the delivery ends it (carry out of the offset) or ends the command.
   assign beat_pop  = emit && (next_off[OffW] || last_elem);
   assign dq_ready  = emit && last_elem;
 
-  assign lane = 32'(rb_data >> {cur_off, 3'b000});
+  assign vec  = rb_data >> {cur_off, 3'b000};
+  assign lane = vec[31:0];
   always_comb begin
     unique case (dq_esize)
       2'd0:    elem = {24'b0, lane[7:0]};
@@ -246,14 +263,18 @@ module ganpu_dma_rd #(
   always_ff @(posedge clk_i) begin
     if (emit) begin
       off_q  <= next_off[OffW-1:0];
-      left_q <= cur_left - 1'b1;
+      left_q <= cur_left - n;
       ed_q   <= elem;
+      evec_q <= vec;
+      ecnt_q <= CntW'(n);
       el_q   <= last_elem;
     end
   end
 
   assign elem_valid_o = ev_q;
   assign elem_data_o  = ed_q;
+  assign elem_vec_o   = evec_q;
+  assign elem_count_o = ecnt_q;
   assign elem_last_o  = el_q;
 
   // --- Status ------------------------------------------------------------------------------------

@@ -41,9 +41,12 @@ module ganpu_core #(
   output logic [31:0]            rd_cmd_addr_o,
   output logic [23:0]            rd_cmd_len_o,
   output logic [1:0]             rd_cmd_esize_o,
+  output logic                   rd_cmd_wide_o,
   input  logic                   rd_elem_valid_i,
   output logic                   rd_elem_ready_o,
   input  logic [31:0]            rd_elem_data_i,
+  input  logic [8*ganpu_core_pkg::BusBytes-1:0] rd_elem_vec_i,
+  input  logic [$clog2(ganpu_core_pkg::BusBytes+1)-1:0] rd_elem_count_i,
   input  logic                   rd_beat_i,
   input  logic                   rd_busy_i,
   input  logic                   rd_err_i,
@@ -64,7 +67,7 @@ module ganpu_core #(
 
   localparam int unsigned AAddrW = $clog2(ADepth);
   localparam int unsigned BAddrW = $clog2(BDepth);
-  localparam int unsigned DataBeatBytes = 8;
+  localparam int unsigned DataBeatBytes = ganpu_core_pkg::BusBytes;
 
   // Error codes (STATUS.ERROR_CODE) come from the register map (rtl/regs/registers.json).
   localparam logic [7:0] ErrFormat   = ganpu_reg_pkg::ErrorCodeFormat;
@@ -109,12 +112,14 @@ module ganpu_core #(
   logic [PeRows*PeCols*32-1:0] acc;
   logic               eng_issue;
   logic [15:0]        eng_macs;
-  // Buffer writes and partial-sum loads.
-  logic               a_we, b_we, b_bank, ld, ld_bank;
-  logic [AAddrW-1:0]  a_waddr;
-  logic [RowW-1:0]    b_row;
-  logic [BAddrW-1:0]  b_waddr;
-  logic [W-1:0]       ld_wdata;
+  // Buffer writes (up to StageLanes elements per cycle) and partial-sum loads.
+  localparam int unsigned L = ganpu_core_pkg::StageLanes;
+  logic [L-1:0]       a_we, b_we;
+  logic               b_bank, ld, ld_bank;
+  logic [AAddrW-1:0]  a_waddr [L];
+  logic [RowW-1:0]    b_row [L];
+  logic [BAddrW-1:0]  b_waddr [L];
+  logic [W-1:0]       ld_wdata [L];
   logic [$clog2(PeRows)-1:0] ld_row;
   logic [KW-1:0]      ld_k;
   logic [31:0]        ld_data;
@@ -190,8 +195,11 @@ module ganpu_core #(
     .rd_cmd_addr_o    (rd_cmd_addr_o),
     .rd_cmd_len_o     (rd_cmd_len_o),
     .rd_cmd_esize_o   (rd_cmd_esize_o),
+    .rd_cmd_wide_o    (rd_cmd_wide_o),
     .rd_elem_valid_i  (rd_elem_valid_i),
-    .rd_elem_data_i   (rd_elem_data_i)
+    .rd_elem_data_i   (rd_elem_data_i),
+    .rd_elem_vec_i    (rd_elem_vec_i),
+    .rd_elem_count_i  (rd_elem_count_i)
   );
   assign rd_elem_ready_o = 1'b1;
 
@@ -283,12 +291,11 @@ module ganpu_core #(
     .tile_pos_o      (tile_pos),
     .a_we_i          (a_we),
     .a_waddr_i       (a_waddr),
-    .a_wdata_i       (ld_wdata),
     .b_we_i          (b_we),
     .b_bank_i        (b_bank),
     .b_row_i         (b_row),
     .b_waddr_i       (b_waddr),
-    .b_wdata_i       (ld_wdata),
+    .wdata_i         (ld_wdata),
     .rd_bank_i       (out_bank),
     .rd_slot_i       (rd_slot),
     .acc_o           (acc),

@@ -17,6 +17,12 @@ package ganpu_core_pkg;
   // staged while block k computes).
   localparam int unsigned NumBanks = 2;
 
+  // 16-bit elements a 64-bit bus beat carries: the stagers write up to this many into the A and
+  // B buffers per cycle, which are banked by element address mod StageLanes.
+  localparam int unsigned BusBytes   = 8;
+  localparam int unsigned StageLanes = BusBytes / 2;
+  localparam int unsigned LaneW      = $clog2(StageLanes);
+
   // Element sizes of DMA commands: log2 of the bytes per element.
   typedef enum logic [1:0] {
     Esize8  = 2'd0,

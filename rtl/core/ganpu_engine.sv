@@ -33,7 +33,8 @@ module ganpu_engine #(
   localparam int unsigned W     = ExpW + ManW + 1,
   localparam int unsigned AAddrW = $clog2(ADepth),
   localparam int unsigned BAddrW = $clog2(BDepth),
-  localparam int unsigned RowW   = $clog2(PeRows + 1)
+  localparam int unsigned RowW   = $clog2(PeRows + 1),
+  localparam int unsigned L      = ganpu_core_pkg::StageLanes
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,
@@ -78,15 +79,15 @@ module ganpu_engine #(
   output logic [T-1:0]             tile_contig_o [2], // position k+1's output follows k's
   output logic [15:0]              tile_pn_o [2],     // plane (p loop 0) of the tile
   output logic [31:0]              tile_pos_o [2],    // first position's index in its plane
-  // Buffer writes from the stagers.
-  input  logic                     a_we_i,
-  input  logic [AAddrW-1:0]        a_waddr_i,
-  input  logic [W-1:0]             a_wdata_i,
-  input  logic                     b_we_i,
+  // Buffer writes from the stagers: up to L elements per cycle, at most one per bank of a
+  // buffer (elements of one delivery have consecutive addresses).
+  input  logic [L-1:0]             a_we_i,
+  input  logic [AAddrW-1:0]        a_waddr_i [L],
+  input  logic [L-1:0]             b_we_i,
   input  logic                     b_bank_i,
-  input  logic [RowW-1:0]          b_row_i,
-  input  logic [BAddrW-1:0]        b_waddr_i,
-  input  logic [W-1:0]             b_wdata_i,
+  input  logic [RowW-1:0]          b_row_i [L],
+  input  logic [BAddrW-1:0]        b_waddr_i [L],
+  input  logic [W-1:0]             wdata_i [L],
   // Drain: accumulator (rd_bank_i, slot k mod Slots) of PE (row, k / Slots).
   input  logic                     rd_bank_i,
   input  logic [SlotW-1:0]         rd_slot_i,
@@ -371,35 +372,90 @@ module ganpu_engine #(
   end
 
   // --- Buffers ---------------------------------------------------------------------------------
+  // Each buffer is L banks by element address mod L, so a delivery of up to L consecutive
+  // elements is written in one cycle; a read takes one element from one bank.
+  localparam int unsigned LaneW = ganpu_core_pkg::LaneW;
   logic [W-1:0] a_rdata [PeCols];
   logic [W-1:0] b_rdata [PeRows];
+
+  // A: every column's copy gets the same writes. Per bank, the lane (if any) that writes it.
+  logic [L-1:0]              a_bank_we;
+  logic [AAddrW-LaneW-1:0]   a_bank_waddr [L];
+  logic [W-1:0]              a_bank_wdata [L];
+  always_comb begin
+    for (int unsigned l = 0; l < L; l++) begin
+      a_bank_we[l]    = 1'b0;
+      a_bank_waddr[l] = '0;
+      a_bank_wdata[l] = '0;
+      for (int unsigned k = 0; k < L; k++) begin
+        if (a_we_i[k] && a_waddr_i[k][LaneW-1:0] == LaneW'(l)) begin
+          a_bank_we[l]    = 1'b1;
+          a_bank_waddr[l] = a_waddr_i[k][AAddrW-1:LaneW];
+          a_bank_wdata[l] = wdata_i[k];
+        end
+      end
+    end
+  end
+
   for (genvar c = 0; c < PeCols; c++) begin : g_abuf
-    ganpu_ram_1w1r #(
-      .Width(W),
-      .Depth(ADepth)
-    ) u_abuf (
-      .clk_i  (clk_i),
-      .we_i   (a_we_i),
-      .waddr_i(a_waddr_i),
-      .wdata_i(a_wdata_i),
-      .re_i   (issuing_q),
-      .raddr_i(col_addr[c]),
-      .rdata_o(a_rdata[c])
-    );
+    logic [W-1:0]     bank_rdata [L];
+    logic [LaneW-1:0] sel_q;
+    always_ff @(posedge clk_i) begin
+      if (issuing_q) sel_q <= col_addr[c][LaneW-1:0];
+    end
+    for (genvar l = 0; l < L; l++) begin : g_bank
+      ganpu_ram_1w1r #(
+        .Width(W),
+        .Depth(ADepth / L)
+      ) u_abuf (
+        .clk_i  (clk_i),
+        .we_i   (a_bank_we[l]),
+        .waddr_i(a_bank_waddr[l]),
+        .wdata_i(a_bank_wdata[l]),
+        .re_i   (issuing_q),
+        .raddr_i(col_addr[c][AAddrW-1:LaneW]),
+        .rdata_o(bank_rdata[l])
+      );
+    end
+    assign a_rdata[c] = bank_rdata[sel_q];
+  end
+
+  logic [LaneW-1:0] b_sel_q;
+  always_ff @(posedge clk_i) begin
+    if (issuing_q && (slot_q == '0)) b_sel_q <= r_lin_q[LaneW-1:0];
   end
   for (genvar j = 0; j < PeRows; j++) begin : g_bbuf
-    ganpu_ram_1w1r #(
-      .Width(W),
-      .Depth(2 * BDepth)
-    ) u_bbuf (
-      .clk_i  (clk_i),
-      .we_i   (b_we_i && (b_row_i == RowW'(j))),
-      .waddr_i({b_bank_i, b_waddr_i}),
-      .wdata_i(b_wdata_i),
-      .re_i   (issuing_q && (slot_q == '0)),
-      .raddr_i({bbank_q, r_lin_q}),
-      .rdata_o(b_rdata[j])
-    );
+    logic [W-1:0] bank_rdata [L];
+    for (genvar l = 0; l < L; l++) begin : g_bank
+      logic                  we;
+      logic [BAddrW-LaneW:0] waddr;
+      logic [W-1:0]          wdata;
+      always_comb begin
+        we    = 1'b0;
+        waddr = '0;
+        wdata = '0;
+        for (int unsigned k = 0; k < L; k++) begin
+          if (b_we_i[k] && b_row_i[k] == RowW'(j) && b_waddr_i[k][LaneW-1:0] == LaneW'(l)) begin
+            we    = 1'b1;
+            waddr = {b_bank_i, b_waddr_i[k][BAddrW-1:LaneW]};
+            wdata = wdata_i[k];
+          end
+        end
+      end
+      ganpu_ram_1w1r #(
+        .Width(W),
+        .Depth(2 * BDepth / L)
+      ) u_bbuf (
+        .clk_i  (clk_i),
+        .we_i   (we),
+        .waddr_i(waddr),
+        .wdata_i(wdata),
+        .re_i   (issuing_q && (slot_q == '0)),
+        .raddr_i({bbank_q, r_lin_q[BAddrW-1:LaneW]}),
+        .rdata_o(bank_rdata[l])
+      );
+    end
+    assign b_rdata[j] = bank_rdata[b_sel_q];
   end
 
   // --- Issue stage 1: operands into the PE array --------------------------------------------

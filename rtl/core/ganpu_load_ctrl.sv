@@ -23,7 +23,9 @@ module ganpu_load_ctrl #(
   localparam int unsigned KW     = $clog2(T),
   localparam int unsigned RowW   = $clog2(PeRows + 1),
   localparam int unsigned AAddrW = $clog2(ADepth),
-  localparam int unsigned BAddrW = $clog2(BDepth)
+  localparam int unsigned BAddrW = $clog2(BDepth),
+  localparam int unsigned L      = ganpu_core_pkg::StageLanes,
+  localparam int unsigned CntW   = $clog2(ganpu_core_pkg::BusBytes + 1)
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -50,14 +52,14 @@ module ganpu_load_ctrl #(
   // The tiles of the engine's slot tables.
   input  logic [KW:0]           tile_count_i [2],
   input  logic signed [31:0]    tile_o_off_i [2][T],
-  // Buffer writes.
-  output logic                  a_we_o,
-  output logic [AAddrW-1:0]     a_waddr_o,
-  output logic                  b_we_o,
+  // Buffer writes, up to L elements per cycle (lane k: the k-th element of a delivery).
+  output logic [L-1:0]          a_we_o,
+  output logic [AAddrW-1:0]     a_waddr_o [L],
+  output logic [L-1:0]          b_we_o,
   output logic                  b_bank_o,
-  output logic [RowW-1:0]       b_row_o,
-  output logic [BAddrW-1:0]     b_waddr_o,
-  output logic [W-1:0]          wdata_o,
+  output logic [RowW-1:0]       b_row_o [L],
+  output logic [BAddrW-1:0]     b_waddr_o [L],
+  output logic [W-1:0]          wdata_o [L],
   output logic [PeRows*32-1:0]  bias_o [2],     // FP32 bias per bank and row
   output logic                  ld_o,           // partial sum into the accumulators
   output logic                  ld_bank_o,
@@ -70,8 +72,11 @@ module ganpu_load_ctrl #(
   output logic [31:0]           rd_cmd_addr_o,
   output logic [23:0]           rd_cmd_len_o,
   output logic [1:0]            rd_cmd_esize_o,
+  output logic                  rd_cmd_wide_o,
   input  logic                  rd_elem_valid_i,
-  input  logic [31:0]           rd_elem_data_i
+  input  logic [31:0]           rd_elem_data_i,
+  input  logic [8*ganpu_core_pkg::BusBytes-1:0] rd_elem_vec_i,
+  input  logic [CntW-1:0]       rd_elem_count_i
 );
 
   typedef enum logic [3:0] {
@@ -224,6 +229,10 @@ module ganpu_load_ctrl #(
                           ps_read ? d.ps_src + 32'(unsigned'(tbl_off) << 2) :
                                     d.g_src + 32'(unsigned'(tbl_off) << 1);
   assign rd_cmd_len_o   = el_cmd_valid ? 24'd1 : br_len;
+  // Plain A and B data arrive a beat at a time; gated data, masks, bias and tile reads one
+  // element per cycle (the gate and those sinks take one at a time).
+  assign rd_cmd_wide_o  = !el_cmd_valid && ((state_q == LdStageA && !gate_a) ||
+                                            (state_q == LdStageB && !gate_b));
   assign rd_cmd_esize_o = !el_cmd_valid ? br_esize : ps_read ? ganpu_core_pkg::Esize32 : ganpu_core_pkg::Esize16;
 
   // --- Sink: elements into the buffers, registers and accumulators -------------------------
@@ -233,8 +242,35 @@ module ganpu_load_ctrl #(
   assign sink      = rd_elem_valid_i;
   assign sink_data = rd_elem_data_i[W-1:0];
 
-  logic [RowW-1:0]   b_row_q;
-  logic [BAddrW-1:0] b_addr_q;
+  // Elements of this delivery (1 unless the command is wide) and where each lane's element
+  // goes: A at sink_cnt + k; B row by row, R elements each.
+  logic [31:0]       n_sink;
+  logic [RowW-1:0]   b_row_q, lane_row [L], b_row_next;
+  logic [BAddrW-1:0] b_addr_q, lane_addr [L], b_addr_next;
+  logic [L-1:0]      lane_on;
+  assign n_sink = 32'(rd_elem_count_i);
+  always_comb begin
+    logic [RowW-1:0]   row;
+    logic [BAddrW-1:0] addr;
+    row  = b_row_q;
+    addr = b_addr_q;
+    for (int unsigned k = 0; k < L; k++) begin
+      lane_on[k]   = sink && (32'(k) < n_sink);
+      lane_row[k]  = row;
+      lane_addr[k] = addr;
+      if (32'(k) < n_sink) begin
+        if (48'(addr) == r_total - 48'd1) begin
+          addr = '0;
+          row  = row + RowW'(1);
+        end else begin
+          addr = addr + BAddrW'(1);
+        end
+      end
+    end
+    b_row_next  = row;
+    b_addr_next = addr;
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       sink_cnt_q <= '0;
@@ -245,14 +281,10 @@ module ganpu_load_ctrl #(
       b_row_q    <= '0;
       b_addr_q   <= '0;
     end else if (sink) begin
-      sink_cnt_q <= sink_cnt_q + 32'd1;
+      sink_cnt_q <= sink_cnt_q + n_sink;
       if (state_q == LdStageB) begin
-        if (48'(b_addr_q) == r_total - 48'd1) begin
-          b_addr_q <= '0;
-          b_row_q  <= b_row_q + RowW'(1);
-        end else begin
-          b_addr_q <= b_addr_q + BAddrW'(1);
-        end
+        b_row_q  <= b_row_next;
+        b_addr_q <= b_addr_next;
       end
     end
   end
@@ -298,11 +330,12 @@ module ganpu_load_ctrl #(
 
   // Elements reach the buffers one cycle after they arrive, when their mask bit has been read.
   logic               s1_valid_q, s1_a_q, s1_b_q, s1_gate_q, s1_bank_q;
+  logic [L-1:0]       s1_on_q;
   logic [2:0]         s1_bit_q;
-  logic [W-1:0]       s1_data_q;
-  logic [AAddrW-1:0]  s1_a_addr_q;
-  logic [RowW-1:0]    s1_b_row_q;
-  logic [BAddrW-1:0]  s1_b_addr_q;
+  logic [W-1:0]       s1_data_q [L];
+  logic [AAddrW-1:0]  s1_a_addr_q [L];
+  logic [RowW-1:0]    s1_b_row_q [L];
+  logic [BAddrW-1:0]  s1_b_addr_q [L];
   logic [W-1:0]       gated;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -312,15 +345,18 @@ module ganpu_load_ctrl #(
     end
   end
   always_ff @(posedge clk_i) begin
-    s1_a_q      <= (state_q == LdStageA);
-    s1_b_q      <= (state_q == LdStageB);
-    s1_gate_q   <= gating;
-    s1_bank_q   <= kb_q[0];
-    s1_bit_q    <= gm_bit[2:0];
-    s1_data_q   <= sink_data;
-    s1_a_addr_q <= sink_cnt_q[AAddrW-1:0];
-    s1_b_row_q  <= b_row_q;
-    s1_b_addr_q <= b_addr_q;
+    s1_a_q    <= (state_q == LdStageA);
+    s1_b_q    <= (state_q == LdStageB);
+    s1_gate_q <= gating;
+    s1_bank_q <= kb_q[0];
+    s1_bit_q  <= gm_bit[2:0];
+    s1_on_q   <= lane_on;
+    for (int unsigned k = 0; k < L; k++) begin
+      s1_data_q[k]   <= rd_elem_vec_i[16*k +: W];
+      s1_a_addr_q[k] <= sink_cnt_q[AAddrW-1:0] + AAddrW'(k);
+      s1_b_row_q[k]  <= lane_row[k];
+      s1_b_addr_q[k] <= lane_addr[k];
+    end
   end
 
   fp_masked_grad #(
@@ -329,18 +365,21 @@ module ganpu_load_ctrl #(
   ) u_gate (
     .mode_i (fp_pkg::act_mode_e'(d.op.gate)),
     .keep_i (gm_byte[s1_bit_q]),
-    .dy_i   (s1_data_q),
+    .dy_i   (s1_data_q[0]),
     .slope_i(d.slope[W-1:0]),
     .dz_o   (gated)
   );
 
-  assign a_we_o    = s1_valid_q && s1_a_q;
-  assign a_waddr_o = s1_a_addr_q;
-  assign b_we_o    = s1_valid_q && s1_b_q;
-  assign b_bank_o  = s1_bank_q;
-  assign b_row_o   = s1_b_row_q;
-  assign b_waddr_o = s1_b_addr_q;
-  assign wdata_o   = s1_gate_q ? gated : s1_data_q;
+  for (genvar k = 0; k < L; k++) begin : g_lane
+    assign a_we_o[k]    = s1_valid_q && s1_a_q && s1_on_q[k];
+    assign a_waddr_o[k] = s1_a_addr_q[k];
+    assign b_we_o[k]    = s1_valid_q && s1_b_q && s1_on_q[k];
+    assign b_row_o[k]   = s1_b_row_q[k];
+    assign b_waddr_o[k] = s1_b_addr_q[k];
+    // Gated steps are narrow: only lane 0 carries an element then.
+    assign wdata_o[k]   = (k == 0 && s1_gate_q) ? gated : s1_data_q[k];
+  end
+  assign b_bank_o = s1_bank_q;
 
   assign ld_o      = sink && ps_read;
   assign ld_bank_o = ps_bank_i;
@@ -550,7 +589,7 @@ module ganpu_load_ctrl #(
                      (state_q == LdStageB) || (state_q == LdStageBias);
 
   logic unused;
-  assign unused = ^{rd_elem_data_i[31:W], mg_m_addr_i[0], gm_bit[31:GmAddrW+3]};
+  assign unused = ^{rd_elem_data_i[31:W], mg_m_addr_i[0], gm_bit[31:GmAddrW+3], rd_elem_vec_i};
 
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin

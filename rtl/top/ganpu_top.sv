@@ -67,6 +67,11 @@ module ganpu_top #(
   input  logic [1:0]     m_axi_bresp
 );
 
+  // The core's stagers take a beat's 16-bit elements at once (ganpu_core_pkg::BusBytes).
+  if ($bits(m_axi_rdata) != 8 * ganpu_core_pkg::BusBytes) begin : gen_bad_bus
+    $error("ganpu_top: the AXI data width differs from ganpu_core_pkg::BusBytes");
+  end
+
   ganpu_reg_pkg::desc_t desc;
   logic        start, busy, done, error;
   logic [7:0]  error_code;
@@ -118,7 +123,9 @@ module ganpu_top #(
   logic [31:0] rd_cmd_addr, rd_elem_data;
   logic [23:0] rd_cmd_len;
   logic [1:0]  rd_cmd_esize;
-  logic        rd_elem_last, rd_busy;
+  logic        rd_elem_last, rd_busy, rd_cmd_wide;
+  logic [63:0] rd_elem_vec;
+  logic [3:0]  rd_elem_count;
   logic        wr_cmd_valid, wr_cmd_ready, wr_elem_valid, wr_elem_ready, wr_beat, wr_err, wr_busy;
   logic [31:0] wr_cmd_addr, wr_elem_data;
   logic [23:0] wr_cmd_len;
@@ -153,9 +160,12 @@ module ganpu_top #(
     .rd_cmd_addr_o  (rd_cmd_addr),
     .rd_cmd_len_o   (rd_cmd_len),
     .rd_cmd_esize_o (rd_cmd_esize),
+    .rd_cmd_wide_o  (rd_cmd_wide),
     .rd_elem_valid_i(rd_elem_valid),
     .rd_elem_ready_o(rd_elem_ready),
     .rd_elem_data_i (rd_elem_data),
+    .rd_elem_vec_i  (rd_elem_vec),
+    .rd_elem_count_i(rd_elem_count),
     .rd_beat_i      (rd_beat),
     .rd_busy_i      (rd_busy),
     .rd_err_i       (rd_err),
@@ -186,9 +196,12 @@ module ganpu_top #(
     .cmd_addr_i   (rd_cmd_addr),
     .cmd_len_i    (rd_cmd_len),
     .cmd_esize_i  (rd_cmd_esize),
+    .cmd_wide_i   (rd_cmd_wide),
     .elem_valid_o (rd_elem_valid),
     .elem_ready_i (rd_elem_ready),
     .elem_data_o  (rd_elem_data),
+    .elem_vec_o   (rd_elem_vec),
+    .elem_count_o (rd_elem_count),
     .elem_last_o  (rd_elem_last),
     .m_axi_arvalid(m_axi_arvalid),
     .m_axi_arready(m_axi_arready),

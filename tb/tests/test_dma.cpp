@@ -50,6 +50,7 @@ struct Cmd {
   uint64_t addr;
   uint32_t len;
   unsigned esize;
+  bool wide = false;  // reads: a beat's elements in one delivery
   uint64_t bytes() const { return static_cast<uint64_t>(len) << esize; }
 };
 
@@ -90,6 +91,7 @@ class Bench {
     Vdma_test_top &t = *top_;
     t.clk_i = 0;
     t.rd_cmd_valid_i = 0;
+    t.rd_cmd_wide_i = 0;  // one element per delivery unless a command says otherwise
     t.rd_elem_ready_i = 0;
     t.rd_clear_err_i = 0;
     t.wr_cmd_valid_i = 0;
@@ -176,12 +178,13 @@ Result run(Bench &b, const Traffic &t, uint64_t max_cycles = 2'000'000) {
   struct Elem {
     uint32_t data;
     bool last;
+    unsigned esize;
   };
   std::vector<Elem> expect;
   for (const Cmd &c : t.rd_cmds) {
     for (uint32_t i = 0; i < c.len; ++i) {
-      expect.push_back(
-          {load_elem(image, c.addr + (uint64_t{i} << c.esize), c.esize), i + 1 == c.len});
+      expect.push_back({load_elem(image, c.addr + (uint64_t{i} << c.esize), c.esize),
+                        i + 1 == c.len, c.esize});
     }
   }
   uint64_t wr_total = 0;
@@ -201,6 +204,7 @@ Result run(Bench &b, const Traffic &t, uint64_t max_cycles = 2'000'000) {
       io.rd_cmd_addr_i = static_cast<uint32_t>(t.rd_cmds[rd_next].addr);
       io.rd_cmd_len_i = t.rd_cmds[rd_next].len;
       io.rd_cmd_esize_i = t.rd_cmds[rd_next].esize;
+      io.rd_cmd_wide_i = t.rd_cmds[rd_next].wide;
     }
     io.rd_cmd_valid_i = rd_cmd_valid;
     io.rd_elem_ready_i = u(rng) < t.rd_ready;
@@ -227,24 +231,39 @@ Result run(Bench &b, const Traffic &t, uint64_t max_cycles = 2'000'000) {
       rd_cmd_valid = false;
     }
     if (io.rd_elem_valid_o && io.rd_elem_ready_i) {
-      if (r.rd_elems >= expect.size()) {
+      // One delivery: elem_count_o elements of elem_vec_o, the first also on elem_data_o.
+      const unsigned count = io.rd_elem_count_o;
+      if (count == 0) {
         ++r.rd_mismatches;
-        r.note("extra read element " + std::to_string(io.rd_elem_data_o));
-      } else {
-        const Elem &e = expect[r.rd_elems];
-        if (io.rd_elem_data_o != e.data) {
+        r.note("a delivery of 0 elements");
+      }
+      for (unsigned j = 0; j < count; ++j) {
+        if (r.rd_elems >= expect.size()) {
           ++r.rd_mismatches;
-          r.note("read element " + std::to_string(r.rd_elems) + ": got " +
-                 std::to_string(io.rd_elem_data_o) + ", want " + std::to_string(e.data));
+          r.note("extra read element " + std::to_string(io.rd_elem_data_o));
+          break;
         }
-        if (static_cast<bool>(io.rd_elem_last_o) != e.last) {
+        const Elem &e = expect[r.rd_elems];
+        const unsigned bits = 8u << e.esize;
+        const uint64_t vec = static_cast<uint64_t>(io.rd_elem_vec_o);
+        const uint32_t got = static_cast<uint32_t>(
+            (vec >> (j * bits)) & (bits == 32 ? 0xFFFFFFFFull : (1ull << bits) - 1));
+        if (got != e.data || (j == 0 && io.rd_elem_data_o != e.data)) {
+          ++r.rd_mismatches;
+          r.note("read element " + std::to_string(r.rd_elems) + ": got " + std::to_string(got) +
+                 " (first lane " + std::to_string(io.rd_elem_data_o) + "), want " +
+                 std::to_string(e.data));
+        }
+        // The delivery's last flag belongs to its last element.
+        if ((j + 1 == count && static_cast<bool>(io.rd_elem_last_o) != e.last) ||
+            (j + 1 < count && e.last)) {
           ++r.rd_last_mismatches;
           r.note("read element " + std::to_string(r.rd_elems) + ": last flag wrong");
         }
+        if (r.rd_elems == 0) r.first_rd_elem_cycle = b.cycles();
+        r.last_rd_elem_cycle = b.cycles();
+        ++r.rd_elems;
       }
-      if (r.rd_elems == 0) r.first_rd_elem_cycle = b.cycles();
-      r.last_rd_elem_cycle = b.cycles();
-      ++r.rd_elems;
     }
     if (io.wr_cmd_valid_i && io.wr_cmd_ready_o) {
       wr_accepted_elems += t.wr_cmds[wr_next].len;
@@ -529,7 +548,10 @@ TEST_CASE("random reads and writes with stalls, latencies and bandwidths", "[dma
     const int mode = round % 3;  // 0: both, 1: reads only, 2: writes only
     const int n = 30;
     for (int i = 0; i < n; ++i) {
-      if (mode != 2) t.rd_cmds.push_back(random_cmd(rng, kRdLo, kRdHi, 300));
+      if (mode != 2) {
+        t.rd_cmds.push_back(random_cmd(rng, kRdLo, kRdHi, 300));
+        t.rd_cmds.back().wide = (i + round) % 2 == 1;  // half the reads deliver whole beats
+      }
       if (mode != 1) t.wr_cmds.push_back(random_cmd(rng, kWrLo, kWrHi, 300));
     }
     for (const Cmd &c : t.wr_cmds) {
