@@ -117,6 +117,12 @@ module ganpu_load_ctrl #(
   assign r_total = 48'(d.r_0) * 48'(d.r_1) * 48'(d.r_2);
   assign a_total = 48'(d.a_d0) * 48'(d.a_d1) * 48'(d.a_d2) * 48'(d.a_d3);
 
+  // B rows whose channels are adjacent in memory (B_QS = 1) while the reduction is strided (a
+  // weight matrix read against its layout): staged across the channels, so the reads are runs
+  // of PeRows elements instead of single ones. Gated rows keep the walker's order.
+  logic b_across;
+  assign b_across = !gate_b && (d.b_qs == 32'sd1) && (d.b_r2s != 32'sd1);
+
   logic bank_free;
   assign bank_free = (kb_q - blocks_consumed_i) < (prefetch_i ? 32'd2 : 32'd1);
 
@@ -149,6 +155,13 @@ module ganpu_load_ctrl #(
         br_n3      = 24'(d.r_2);
         br_s       = '{d.b_qs, d.b_r0s, d.b_r1s};
         br_s3      = d.b_r2s;
+        if (b_across) begin
+          // The block's channels lie side by side: read across them, one run per r.
+          br_n  = '{16'(d.r_0), 16'(d.r_1), 16'(d.r_2)};
+          br_n3 = 24'(rows);
+          br_s  = '{d.b_r0s, d.b_r1s, d.b_r2s};
+          br_s3 = d.b_qs;
+        end
         sink_total = 32'(rows) * 32'(r_total);
       end
       LdStageBias: begin
@@ -259,7 +272,15 @@ module ganpu_load_ctrl #(
       lane_row[k]  = row;
       lane_addr[k] = addr;
       if (32'(k) < n_sink) begin
-        if (48'(addr) == r_total - 48'd1) begin
+        if (b_across) begin
+          // Channel (row) fastest, then the reduction.
+          if (row == rows - RowW'(1)) begin
+            row  = '0;
+            addr = addr + BAddrW'(1);
+          end else begin
+            row = row + RowW'(1);
+          end
+        end else if (48'(addr) == r_total - 48'd1) begin
           addr = '0;
           row  = row + RowW'(1);
         end else begin
