@@ -85,9 +85,6 @@ module ganpu_load_ctrl #(
   ld_state_e state_q, state_d;
 
   ganpu_reg_pkg::desc_t d;
-  // The unit reads only its own fields of the descriptor.
-  logic unused_desc;
-  assign unused_desc = ^{d, a_total[47:32]};
   assign d = desc_i;
 
   localparam int unsigned GmAddrW = $clog2(GmDepth);
@@ -609,6 +606,9 @@ module ganpu_load_ctrl #(
   assign staging_o = (state_q == LdMaskA) || (state_q == LdStageA) || (state_q == LdMaskB) ||
                      (state_q == LdStageB) || (state_q == LdStageBias);
 
+  // The unit reads only its own fields of the descriptor.
+  logic unused_desc;
+  assign unused_desc = ^{d, a_total[47:32]};
   logic unused;
   assign unused = ^{rd_elem_data_i[31:W], mg_m_addr_i[0], gm_bit[31:GmAddrW+3], rd_elem_vec_i};
 
