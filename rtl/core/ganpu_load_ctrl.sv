@@ -239,10 +239,11 @@ module ganpu_load_ctrl #(
                           ps_read ? d.ps_src + 32'(unsigned'(tbl_off) << 2) :
                                     d.g_src + 32'(unsigned'(tbl_off) << 1);
   assign rd_cmd_len_o   = el_cmd_valid ? 24'd1 : br_len;
-  // Plain A and B data arrive a beat at a time; gated data, masks, bias and tile reads one
-  // element per cycle (the gate and those sinks take one at a time).
-  assign rd_cmd_wide_o  = !el_cmd_valid && ((state_q == LdStageA && !gate_a) ||
-                                            (state_q == LdStageB && !gate_b));
+  // Plain A and B data arrive a beat at a time, and so do gated data whose consecutive
+  // elements have consecutive mask bits (period 1, bit stride 1 along dim 3: a conv2d's or a
+  // linear layer's dy rows); other gated data, masks, bias and tile reads one element a cycle.
+  assign rd_cmd_wide_o  = !el_cmd_valid && ((state_q == LdStageA && (!gate_a || gate_wide)) ||
+                                            (state_q == LdStageB && (!gate_b || gate_wide)));
   assign rd_cmd_esize_o = !el_cmd_valid ? br_esize : ps_read ? ganpu_core_pkg::Esize32 : ganpu_core_pkg::Esize16;
 
   // --- Sink: elements into the buffers, registers and accumulators -------------------------
@@ -309,11 +310,12 @@ module ganpu_load_ctrl #(
 
   // --- Gating mask: the box's mask bytes, then one bit per element ---------------------------
   logic               gating;     // a gated A or B step is running
+  logic               gate_wide;  // its elements' mask bits are consecutive
   logic [31:0]        gm_bit;
-  logic [7:0]         gm_byte;
   logic               gm_we;
   assign gating = (state_q == LdStageA && gate_a) || (state_q == LdStageB && gate_b);
   assign gm_we  = sink && (state_q == LdMaskA || state_q == LdMaskB);
+  assign gate_wide = (d.gm_p3 == 32'd1) && (d.gm_q3 == 32'd1);
 
   ganpu_mask_walker u_walker (
     .clk_i       (clk_i),
@@ -330,31 +332,59 @@ module ganpu_load_ctrl #(
     .p3_i        (d.gm_p3),
     .clear_i     (br_start),
     .step_i      (sink && gating),
+    .count_i     (3'(rd_elem_count_i)),
     .bit_o       (gm_bit)
   );
 
+  // The mask buffer in two banks (even and odd bytes), so the up to L bits of a delivery
+  // (bits b .. b + L - 1) come from bytes b / 8 and b / 8 + 1 in one read.
+  logic [GmAddrW-1:0] gm_byte_addr, gm_next_byte;
+  logic [7:0]         gm_even, gm_odd;
+  logic               gm_odd_first_q;
+  logic [2:0]         gm_shift_q;
+  logic [15:0]        gm_pair;
+  logic [L-1:0]       gm_keep;
+  assign gm_byte_addr = gm_bit[GmAddrW+2:3];
+  assign gm_next_byte = gm_byte_addr + GmAddrW'(1);
   ganpu_ram_1w1r #(
     .Width(8),
-    .Depth(GmDepth)
-  ) u_gm_buf (
+    .Depth(GmDepth / 2)
+  ) u_gm_even (
     .clk_i  (clk_i),
-    .we_i   (gm_we),
-    .waddr_i(sink_cnt_q[GmAddrW-1:0]),
+    .we_i   (gm_we && !sink_cnt_q[0]),
+    .waddr_i(sink_cnt_q[GmAddrW-1:1]),
     .wdata_i(rd_elem_data_i[7:0]),
     .re_i   (1'b1),
-    .raddr_i(gm_bit[GmAddrW+2:3]),
-    .rdata_o(gm_byte)
+    .raddr_i(gm_next_byte[GmAddrW-1:1]),
+    .rdata_o(gm_even)
   );
+  ganpu_ram_1w1r #(
+    .Width(8),
+    .Depth(GmDepth / 2)
+  ) u_gm_odd (
+    .clk_i  (clk_i),
+    .we_i   (gm_we && sink_cnt_q[0]),
+    .waddr_i(sink_cnt_q[GmAddrW-1:1]),
+    .wdata_i(rd_elem_data_i[7:0]),
+    .re_i   (1'b1),
+    .raddr_i(gm_byte_addr[GmAddrW-1:1]),
+    .rdata_o(gm_odd)
+  );
+  always_ff @(posedge clk_i) begin
+    gm_odd_first_q <= gm_byte_addr[0];
+    gm_shift_q     <= gm_bit[2:0];
+  end
+  assign gm_pair = gm_odd_first_q ? {gm_even, gm_odd} : {gm_odd, gm_even};
+  assign gm_keep = L'(gm_pair >> gm_shift_q);
 
   // Elements reach the buffers one cycle after they arrive, when their mask bit has been read.
   logic               s1_valid_q, s1_a_q, s1_b_q, s1_gate_q, s1_bank_q;
   logic [L-1:0]       s1_on_q;
-  logic [2:0]         s1_bit_q;
   logic [W-1:0]       s1_data_q [L];
   logic [AAddrW-1:0]  s1_a_addr_q [L];
   logic [RowW-1:0]    s1_b_row_q [L];
   logic [BAddrW-1:0]  s1_b_addr_q [L];
-  logic [W-1:0]       gated;
+  logic [W-1:0]       gated [L];
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       s1_valid_q <= 1'b0;
@@ -367,7 +397,6 @@ module ganpu_load_ctrl #(
     s1_b_q    <= (state_q == LdStageB);
     s1_gate_q <= gating;
     s1_bank_q <= kb_q[0];
-    s1_bit_q  <= gm_bit[2:0];
     s1_on_q   <= lane_on;
     for (int unsigned k = 0; k < L; k++) begin
       s1_data_q[k]   <= rd_elem_vec_i[16*k +: W];
@@ -377,25 +406,23 @@ module ganpu_load_ctrl #(
     end
   end
 
-  fp_masked_grad #(
-    .ExpW(ExpW),
-    .ManW(ManW)
-  ) u_gate (
-    .mode_i (fp_pkg::act_mode_e'(d.op.gate)),
-    .keep_i (gm_byte[s1_bit_q]),
-    .dy_i   (s1_data_q[0]),
-    .slope_i(d.slope[W-1:0]),
-    .dz_o   (gated)
-  );
-
   for (genvar k = 0; k < L; k++) begin : g_lane
+    fp_masked_grad #(
+      .ExpW(ExpW),
+      .ManW(ManW)
+    ) u_gate (
+      .mode_i (fp_pkg::act_mode_e'(d.op.gate)),
+      .keep_i (gm_keep[k]),
+      .dy_i   (s1_data_q[k]),
+      .slope_i(d.slope[W-1:0]),
+      .dz_o   (gated[k])
+    );
     assign a_we_o[k]    = s1_valid_q && s1_a_q && s1_on_q[k];
     assign a_waddr_o[k] = s1_a_addr_q[k];
     assign b_we_o[k]    = s1_valid_q && s1_b_q && s1_on_q[k];
     assign b_row_o[k]   = s1_b_row_q[k];
     assign b_waddr_o[k] = s1_b_addr_q[k];
-    // Gated steps are narrow: only lane 0 carries an element then.
-    assign wdata_o[k]   = (k == 0 && s1_gate_q) ? gated : s1_data_q[k];
+    assign wdata_o[k]   = s1_gate_q ? gated[k] : s1_data_q[k];
   end
   assign b_bank_o = s1_bank_q;
 
@@ -610,7 +637,8 @@ module ganpu_load_ctrl #(
   logic unused_desc;
   assign unused_desc = ^{d, a_total[47:32]};
   logic unused;
-  assign unused = ^{rd_elem_data_i[31:W], mg_m_addr_i[0], gm_bit[31:GmAddrW+3], rd_elem_vec_i};
+  assign unused = ^{rd_elem_data_i[31:W], mg_m_addr_i[0], gm_bit[31:GmAddrW+3], rd_elem_vec_i,
+                   gm_next_byte[0]};
 
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin

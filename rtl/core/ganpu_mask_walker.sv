@@ -3,7 +3,8 @@
 // bytes of the box's planes (one step of dims 0 and 1 each), plane after plane, plane_bits_i
 // apart. Inside a plane, dims 2 and 3 may be split by a period (a transposed map's stride):
 //   bit = plane * plane_bits + off + (i2 / p2) * q2 + (i2 % p2) * r2 + (i3 / p3) * q3 + (i3 % p3) * r3
-// kept with additions only.
+// kept with additions only. A step may take `count_i` elements at once (a wide delivery) when
+// p3 = 1; they never run past the end of dim 3 (a delivery lies inside one run of dim 3).
 module ganpu_mask_walker (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -18,7 +19,8 @@ module ganpu_mask_walker (
   input  logic [31:0] r3_i,
   input  logic [31:0] p3_i,          // >= 1
   input  logic        clear_i,       // back to element 0
-  input  logic        step_i,        // one element has arrived
+  input  logic        step_i,        // count_i elements have arrived
+  input  logic [2:0]  count_i,       // 1, or up to 4 with p3_i = 1
   output logic [31:0] bit_o
 );
 
@@ -47,7 +49,12 @@ module ganpu_mask_walker (
       col_q   <= '0;
       colq_q  <= '0;
     end else if (step_i) begin
-      if (i3_q != n3_i - 32'd1) begin
+      if (i3_q + 32'(count_i) != n3_i && count_i != 3'd1) begin
+        // Several elements along dim 3, period 1: the column moves by count * q3.
+        i3_q   <= i3_q + 32'(count_i);
+        colq_q <= colq_q + 32'(count_i) * q3_i;
+        col_q  <= colq_q + 32'(count_i) * q3_i;
+      end else if (i3_q + 32'(count_i) != n3_i) begin
         i3_q <= i3_q + 32'd1;
         if (m3_q == p3_i - 32'd1) begin
           m3_q   <= '0;
