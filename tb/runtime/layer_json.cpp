@@ -228,11 +228,10 @@ Json parse_text(const std::string &file, const std::string &text) {
   return root;
 }
 
-std::string resolve(const std::string &file, const std::string &p) {
+std::string resolve(const std::string &base_dir, const std::string &p) {
   const std::filesystem::path path(p);
   if (path.is_absolute()) return path.lexically_normal().string();
-  const std::filesystem::path dir = std::filesystem::path(file).parent_path();
-  return (dir / path).lexically_normal().string();
+  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
 }
 
 bool same_format(fp::Format a, fp::Format b) { return a.exp_w == b.exp_w && a.man_w == b.man_w; }
@@ -348,9 +347,14 @@ LayerJob parse_layer_json(const std::string &path) {
   if (in.bad()) throw SpecError(path + ": read error");
 
   const Json root = parse_text(path, text.str());
+  return parse_layer_json_object(root, path, std::filesystem::path(path).parent_path().string());
+}
+
+LayerJob parse_layer_json_object(const nlohmann::ordered_json &root, const std::string &where,
+                                 const std::string &base_dir) {
   if (!root.is_object())
-    throw SpecError(path + ": the top level must be a JSON object, got " + type_of(root));
-  const Reader r(path, root);
+    throw SpecError(where + ": the top level must be a JSON object, got " + type_of(root));
+  const Reader r(where, root);
   for (const auto &item : root.items()) {
     if (std::find(kFields.begin(), kFields.end(), item.key()) != kFields.end()) continue;
     const std::string hint = suggest(item.key());
@@ -452,7 +456,7 @@ LayerJob parse_layer_json(const std::string &path) {
         r.fail("tensors." + name, "expected a file path (non-empty string), got " +
                                       (item.value().is_string() ? std::string("an empty string")
                                                                 : type_of(item.value())));
-      job.tensor_paths[name] = resolve(path, item.value().get<std::string>());
+      job.tensor_paths[name] = resolve(base_dir, item.value().get<std::string>());
     }
     for (const TensorRole &role : roles)
       if (role.required && job.tensor_paths.count(role.name) == 0)

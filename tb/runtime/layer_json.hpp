@@ -53,6 +53,12 @@ struct LayerJob {
 // Reads and checks a job file, including LayerSpec::validate(). Throws SpecError.
 LayerJob parse_layer_json(const std::string &path);
 
+// The same checks on a job already parsed (e.g. one layer of a layer list): every message
+// starts with `where` instead of the file's path ("list.json: layers[2] (G.up2): stride: ...").
+// Relative tensor paths are taken relative to base_dir (parse_layer_json: the file's folder).
+LayerJob parse_layer_json_object(const nlohmann::ordered_json &root, const std::string &where,
+                                 const std::string &base_dir = "");
+
 // The job's fields in the file's format (no "tensors"); linear layers get in_features and
 // out_features and no spatial fields. parse_layer_json reads it back to the same spec.
 nlohmann::json spec_to_json(const model::LayerSpec &s, model::Phase p);

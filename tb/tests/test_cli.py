@@ -281,6 +281,82 @@ def test_options(r):
     check("--help mentions every option", not missing, f"missing {missing}")
 
 
+def run_network(r, command, args, cwd=None):
+    """`ganpu-sim run` or `bench-dense` with the runner's configuration."""
+    opt = "--config" if command == "run" else "--configs"
+    p = subprocess.run([r.sim, command] + args + [opt, r.config], cwd=cwd or r.root,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=TIMEOUT)
+    return p.returncode, p.stdout, p.stderr
+
+
+def write_list(d, name, batch=1, **layer):
+    """A one-layer list (a small linear layer unless fields are given) in d/name.json."""
+    fields = {"name": "L", "network": "n", "layer": "linear", "in_features": 4,
+              "out_features": 4, "bias": True, "activation": "relu"}
+    fields.update(layer)
+    path = os.path.join(d, name + ".json")
+    with open(path, "w") as f:
+        json.dump({"name": name, "batch": batch, "layers": [fields]}, f)
+    return path
+
+
+def test_layer_lists(r):
+    """`run` and `bench-dense` layer lists: the messages of bad fields (through the job-file
+    parser), several lists in one bench, and the roofline fields of the report."""
+    d = r.case_dir("layer_lists")
+    bad = write_list(d, "bad", layer="conv2d", in_channels=1, out_channels=1, input_size=4,
+                     kernel_size="3", in_features=None, out_features=None)
+    # in_features/out_features None: drop them (a conv layer names channels instead).
+    with open(bad) as f:
+        j = json.load(f)
+    j["layers"][0] = {k: v for k, v in j["layers"][0].items() if v is not None}
+    with open(bad, "w") as f:
+        json.dump(j, f)
+    report = os.path.join(d, "report.json")
+    rc, so, se = run_network(r, "run", ["--layers", bad, "--json", report])
+    want = (f"{bad}: layers[0] (L): kernel_size: expected an integer or a pair of integers, "
+            "got string")
+    check("run: a bad layer field names the list, the layer and the field (exit 2)",
+          rc == 2 and se.strip() == "error: " + want and so == "", f"rc {rc}, stderr {se!r}")
+    check("run: no report after bad input", not os.path.exists(report))
+    typo = write_list(d, "typo", strides=2)
+    rc, so, se = run_network(r, "run", ["--layers", typo])
+    check("run: an unknown layer field gets the job-file parser's message",
+          rc == 2 and f"{typo}: layers[0] (L): unknown field 'strides'" in se, se.strip())
+
+    a = write_list(d, "a", batch=1)
+    b = write_list(d, "b", batch=3)
+    same = os.path.join(d, "same.json")
+    shutil.copy(a, same)
+    rc, so, se = run_network(r, "bench-dense", ["--layers", f"{a},{same}"])
+    check("bench-dense: two lists of the same name are bad input",
+          rc == 2 and "are both named 'a'" in se and so == "", se.strip())
+    rc, so, se = run_network(r, "bench-dense", ["--layers", f"{a},{b}", "--json", report])
+    ok = rc == 0 and os.path.exists(report)
+    check("bench-dense: two lists, PASS", ok and "PASS" in so, f"rc {rc}, {se.strip()}")
+    if not ok:
+        return
+    rep = load_report(report)
+    recs = rep["records"]
+    check("bench-dense: 3 records per list, each naming its list and batch",
+          [(x["layer_list"], x["batch"]) for x in recs] == [("a", 1)] * 3 + [("b", 3)] * 3)
+    fp = recs[3]
+    # linear 4 -> 4, batch 3, bias, ReLU: x 12, w 16, b 4 read; y 12 written + 2 mask bytes.
+    check("bench-dense: min_bytes of FP (x, w, b read; y and mask bits written)",
+          fp["min_bytes"] == 2 * (12 + 16 + 4) + 2 * 12 + 2, str(fp["min_bytes"]))
+    check("bench-dense: roofline_cycles and roofline_pct",
+          fp["roofline_cycles"] == max(-(-fp["macs"] // 16), -(-fp["min_bytes"] // 8)) and
+          abs(fp["roofline_pct"] - 100.0 * fp["roofline_cycles"] / fp["cycles"]) < 1e-9,
+          json.dumps(fp))
+    c = rep["configs"][0]
+    check("bench-dense: per-configuration totals over both lists",
+          c["total_cycles"] == sum(x["cycles"] for x in recs) and
+          c["total_roofline_cycles"] == sum(x["roofline_cycles"] for x in recs) and
+          len(c["layer_lists"]) == 2 and c["sim_cycles_per_cpu_second"] > 0 and
+          c["worst_roofline_record"]["roofline_pct"] == min(x["roofline_pct"] for x in recs))
+
+
 def pick_config(sim, root, wanted):
     """An FP16 configuration of this build: `wanted` if given, else 4x4_fp16 if built, else the
     first FP16 one (the list comes from the unknown-configuration message)."""
@@ -319,7 +395,8 @@ def main():
         print(f"{passed} passed, {failed} failed")
         return 1
     r = Runner(sim, root, config)
-    for t in (test_forward_from_numpy, test_generated, test_bad_inputs, test_trace, test_options):
+    for t in (test_forward_from_numpy, test_generated, test_bad_inputs, test_trace, test_options,
+              test_layer_lists):
         try:
             t(r)
         except Exception as e:  # a crash of one group is a failure, the others still run

@@ -513,3 +513,35 @@ TEST_CASE("errors name the file and the field", "[layer_json]") {
     CHECK_THAT(spec_error(dir, text), Contains(problem));
   }
 }
+
+TEST_CASE("a parsed object: the same spec and messages, addressed by `where`", "[layer_json]") {
+  const TempDir dir;
+  const std::string text = R"({"layer": "conv2d", "phase": "wg", "batch": 2, "in_channels": 3,
+      "out_channels": 8, "input_size": [9, 7], "kernel_size": 3, "stride": 2, "padding": 1,
+      "bias": true, "activation": "leaky_relu", "negative_slope": 0.2,
+      "tensors": {"x": "in/x.npy", "dy": "dy.npy", "mask": "/abs/mask.npy"}})";
+  const LayerJob from_file = parse_text(dir, text);
+  const LayerJob from_object = ganpu::rt::parse_layer_json_object(
+      nlohmann::ordered_json::parse(text), "list.json: layers[0] (L)", "base");
+  CHECK(ganpu::rt::spec_to_json(from_object.spec, from_object.phase) ==
+        ganpu::rt::spec_to_json(from_file.spec, from_file.phase));
+  CHECK(from_object.tensor_paths.at("x") == (fs::path("base") / "in/x.npy").string());
+  CHECK(from_object.tensor_paths.at("mask") == "/abs/mask.npy");
+
+  const auto message = [](const std::string &json) {
+    try {
+      ganpu::rt::parse_layer_json_object(nlohmann::ordered_json::parse(json), "list.json: L");
+    } catch (const SpecError &e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(message(R"({"layer": "conv2d", "phase": "fp", "batch": 1, "in_channels": 1,
+      "out_channels": 1, "input_size": 4, "kernel_size": "3"})") ==
+        "list.json: L: kernel_size: expected an integer or a pair of integers, got string");
+  CHECK(message(R"({"layer": "linear", "phase": "fp", "batch": 1, "in_features": 1,
+      "out_features": 1, "strides": 2})") ==
+        "list.json: L: unknown field 'strides' (did you mean 'stride'?)");
+  CHECK(message("[1]") ==
+        "list.json: L: the top level must be a JSON object, got array of 1 element");
+}
