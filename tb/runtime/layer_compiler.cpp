@@ -55,6 +55,12 @@ struct Plan {
   uint64_t gm_src = 0;
   int64_t gm_s0 = 0, gm_s1 = 0, gm_pb = 0, gm_off = 0;
   int64_t gm_q2 = 0, gm_r2 = 0, gm_p2 = 1, gm_q3 = 0, gm_r3 = 0, gm_p3 = 1;
+  // An A box too large for the A buffer: r loop `a_loop` walks one of its dimensions (channels,
+  // samples or features), and split_reduction cuts that loop into pieces of at most `a_max`
+  // values, each staging only its part of the box (`narrow_a`). a_max 0: the box fits whole.
+  int a_loop = -1;
+  int64_t a_max = 0;
+  void (*narrow_a)(Plan &p, int64_t start, int64_t size) = nullptr;
   std::string label;
 };
 
@@ -158,52 +164,63 @@ Job to_job(const Plan &p, const LayerSpec &s, const HwConfig &hw) {
   return j;
 }
 
-// Splits a job whose reduction is longer than the B buffer into pieces over consecutive
-// ranges of the r loops, in their order, so every sum still adds its terms serially: piece
-// k > 0 starts from the FP32 partial sums piece k - 1 wrote (PSUM_IN). Pieces before the last
-// write raw FP32 sums: to `scratch` (same element indices as the output, 4 bytes each) when
-// the final output is 16-bit, else in place. `out_base` is the final output's base address.
+// Splits a job whose reduction is longer than the B buffer, or whose A box does not fit the A
+// buffer (Plan::a_max), into pieces over consecutive ranges of the r loops, in their order, so
+// every sum still adds its terms serially: piece k > 0 starts from the FP32 partial sums piece
+// k - 1 wrote (PSUM_IN). Pieces before the last write raw FP32 sums: to `scratch` (same element
+// indices as the output, 4 bytes each) when the final output is 16-bit, else in place.
+// `out_base` is the final output's base address.
 void split_reduction(const Plan &whole, const HwConfig &hw, uint64_t out_base, uint64_t scratch,
                      std::vector<Plan> &out) {
   const int64_t cap = hw.b_depth;
-  const int64_t n0 = whole.rn[0], n1 = whole.rn[1], n2 = whole.rn[2];
-  if (n0 * n1 * n2 <= cap) {
+  const int64_t *n = whole.rn;
+  int64_t lim[3] = {n[0], n[1], n[2]};  // values of each r loop one piece may hold
+  const bool narrow = whole.narrow_a && whole.a_max > 0 && whole.a_max < n[whole.a_loop];
+  if (narrow) lim[whole.a_loop] = whole.a_max;
+  if (n[0] * n[1] * n[2] <= cap && !narrow) {
     out.push_back(whole);
     return;
   }
-  // The outermost loop whose inner loops fit is split in ranges; the loops outside it step
-  // one value at a time.
+  // The outermost loop k whose inner loops fit whole (in the B buffer, and not limited by the
+  // A box) is split in ranges; the loops outside it step one value at a time.
+  int k = 0;
+  auto inner = [&](int kk) {
+    int64_t v = 1;
+    for (int j = kk + 1; j < 3; ++j) v *= n[j];
+    return v;
+  };
+  auto inner_whole = [&](int kk) {
+    for (int j = kk + 1; j < 3; ++j)
+      if (lim[j] != n[j]) return false;
+    return true;
+  };
+  while (k < 2 && !(inner(k) <= cap && inner_whole(k))) ++k;
+  int64_t step[3];
+  for (int j = 0; j < 3; ++j) step[j] = j < k ? 1 : j > k ? n[j] : std::min(cap / inner(k), lim[k]);
   struct Range {
     int64_t start[3], size[3];
   };
   std::vector<Range> pieces;
-  if (n1 * n2 <= cap) {
-    const int64_t c = cap / (n1 * n2);
-    for (int64_t a = 0; a < n0; a += c)
-      pieces.push_back({{a, 0, 0}, {std::min(c, n0 - a), n1, n2}});
-  } else if (n2 <= cap) {
-    const int64_t c = cap / n2;
-    for (int64_t a = 0; a < n0; ++a)
-      for (int64_t b = 0; b < n1; b += c)
-        pieces.push_back({{a, b, 0}, {1, std::min(c, n1 - b), n2}});
-  } else {
-    for (int64_t a = 0; a < n0; ++a)
-      for (int64_t b = 0; b < n1; ++b)
-        for (int64_t e = 0; e < n2; e += cap)
-          pieces.push_back({{a, b, e}, {1, 1, std::min(cap, n2 - e)}});
-  }
+  for (int64_t a = 0; a < n[0]; a += step[0])
+    for (int64_t b = 0; b < n[1]; b += step[1])
+      for (int64_t e = 0; e < n[2]; e += step[2])
+        pieces.push_back({{a, b, e},
+                          {std::min(step[0], n[0] - a), std::min(step[1], n[1] - b),
+                           std::min(step[2], n[2] - e)}});
   const bool fp32_out = whole.out_fp32;
   const uint64_t elem = (whole.o_dst - out_base) / (fp32_out ? 4 : 2);
   const uint64_t scratch_dst = fp32_out ? whole.o_dst : scratch + 4 * elem;
-  for (size_t k = 0; k < pieces.size(); ++k) {
-    const Range &r = pieces[k];
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    const Range &r = pieces[i];
     Plan p = whole;
-    for (int i = 0; i < 3; ++i) {
-      p.rn[i] = r.size[i];
-      p.a.off += r.start[i] * whole.a.r[i];
-      p.y.off += r.start[i] * whole.y.r[i];
-      p.x.off += r.start[i] * whole.x.r[i];
+    for (int j = 0; j < 3; ++j) {
+      p.rn[j] = r.size[j];
+      // A narrowed box starts at the piece's first value of its loop: no offset into it.
+      if (!(narrow && j == whole.a_loop)) p.a.off += r.start[j] * whole.a.r[j];
+      p.y.off += r.start[j] * whole.y.r[j];
+      p.x.off += r.start[j] * whole.x.r[j];
     }
+    if (narrow) whole.narrow_a(p, r.start[whole.a_loop], r.size[whole.a_loop]);
     p.b_src += 2 * static_cast<uint64_t>(r.start[0] * whole.b_rs[0] + r.start[1] * whole.b_rs[1] +
                                          r.start[2] * whole.b_rs[2]);
     if (whole.gate && whole.gate_b) {
@@ -211,36 +228,117 @@ void split_reduction(const Plan &whole, const HwConfig &hw, uint64_t out_base, u
       if (r.start[1] != 0 || r.start[2] != 0) throw NotGateable{};
       p.gm_src += static_cast<uint64_t>(r.start[0] * whole.gm_s1);
     }
-    p.bias = whole.bias && k == 0;
-    p.psum_in = k > 0;
+    p.bias = whole.bias && i == 0;
+    p.psum_in = i > 0;
     p.ps_src = scratch_dst;
-    if (k + 1 < pieces.size()) {
+    if (i + 1 < pieces.size()) {
       p.partial = true;
       p.out_fp32 = true;
       p.activate = false;
       p.mask = false;
       p.o_dst = scratch_dst;
     }
-    p.label = whole.label + " (reduction piece " + std::to_string(k + 1) + " of " +
+    p.label = whole.label + " (reduction piece " + std::to_string(i + 1) + " of " +
               std::to_string(pieces.size()) + ")";
     out.push_back(p);
   }
 }
 
-// Largest chunk of `total` rows (a multiple of `align` unless it is the whole) whose box fits.
-int64_t pick_chunk(int64_t total, int64_t align, const std::function<int64_t(int64_t)> &box,
-                   int64_t capacity, const char *what) {
+// The narrow_a of the plans (see Plan::a_loop): each restricts the A box to `size` values of
+// one dimension from `start`, and moves a gated box's mask planes with it (gate_plan).
+// Conv FP/EP: the channels of [samples][channels][rows][width]; the sample stride shrinks.
+void narrow_channels(Plan &p, int64_t start, int64_t size) {
+  p.a_src += 2 * static_cast<uint64_t>(start * p.a_s[1]);
+  p.a_d[1] = size;
+  p.a.p[0] = size * p.a_d[2] * p.a_d[3];
+  if (p.gate && !p.gate_b) p.gm_src += static_cast<uint64_t>(start * p.gm_s1);
+}
+// Conv WG: the samples of [samples][channels][rows][width] (the outermost dimension).
+void narrow_samples(Plan &p, int64_t start, int64_t size) {
+  p.a_src += 2 * static_cast<uint64_t>(start * p.a_s[0]);
+  p.a_d[0] = size;
+  if (p.gate && !p.gate_b) p.gm_src += static_cast<uint64_t>(start * p.gm_s0);
+}
+// Linear FP/EP: the features of [samples][features]; the sample stride shrinks. A gated box
+// reads its mask bits at offsets the walker cannot form for part of a row: MASK_GRAD instead.
+void narrow_features(Plan &p, int64_t start, int64_t size) {
+  if (p.gate && !p.gate_b) throw NotGateable{};
+  p.a_src += 2 * static_cast<uint64_t>(start);
+  p.a_d[3] = size;
+  p.a.p[2] = size;
+}
+
+// Largest chunk of `total` rows (a multiple of `align` unless it is the whole) whose box fits
+// `capacity`; 0 if none does.
+int64_t largest_chunk(int64_t total, int64_t align, const std::function<int64_t(int64_t)> &box,
+                      int64_t capacity) {
   for (int64_t m = total; m >= 1; --m) {
     if (m != total && m % align != 0) continue;
     if (box(m) <= capacity) return m;
   }
-  throw std::invalid_argument(std::string(what) + ": even the smallest piece of the input (" +
-                              std::to_string(box(std::min(total, align))) +
-                              " elements) does not fit the A buffer (" + std::to_string(capacity) +
-                              " elements)");
+  return 0;
 }
 
-// Rows of output chunks keep the mask byte-aligned: chunk * width % 8 == 0.
+std::invalid_argument too_big(const char *what, int64_t elements, int64_t capacity) {
+  return std::invalid_argument(std::string(what) + ": even the smallest piece of the input (" +
+                               std::to_string(elements) + " elements) does not fit the A buffer (" +
+                               std::to_string(capacity) + " elements)");
+}
+
+// Largest chunk of `total` rows (a multiple of `align` unless it is the whole) whose box fits.
+int64_t pick_chunk(int64_t total, int64_t align, const std::function<int64_t(int64_t)> &box,
+                   int64_t capacity, const char *what) {
+  const int64_t m = largest_chunk(total, align, box, capacity);
+  if (m == 0) throw too_big(what, box(std::min(total, align)), capacity);
+  return m;
+}
+
+// The A input of one sample of a job, cut into bands of output rows: `units` channels (or
+// features) of rows(y0, m) x width elements for the output rows y0 .. y0 + m - 1.
+struct AInput {
+  int64_t units = 1, width = 1, out_rows = 1, align = 1;
+  std::function<int64_t(int64_t, int64_t)> rows;
+  int64_t b_bytes = 0;     // the weights, staged again for every band
+  int64_t psum_bytes = 0;  // FP32 partial sums written and read back per extra channel group
+};
+
+// Channels per A box: those of the balanced channel groups (split_reduction's pieces over the
+// reduction's channel loop) with the least memory traffic, over bands that fit the A buffer.
+// More groups mean fewer, taller bands: each extra band stages all weights and its halo rows
+// again, each extra group writes and reads back the partial sums. Usually all channels in one
+// group, unless the input of even the smallest band does not fit or the weights are large.
+int64_t channels_per_box(const AInput &in, int64_t capacity) {
+  int64_t best = 0, best_cost = 0, prev = 0;
+  int64_t failed = 0;  // elements of the smallest band that did not fit, at the last g tried
+  for (int64_t groups = 1; groups <= in.units; ++groups) {
+    const int64_t g = ceil_div(in.units, groups);
+    if (g == prev) continue;
+    prev = g;
+    int64_t bands = 0, rows = 0, y0 = 0;
+    while (y0 < in.out_rows) {
+      const int64_t m = largest_chunk(
+          in.out_rows - y0, in.align, [&](int64_t mm) { return g * in.rows(y0, mm) * in.width; },
+          capacity);
+      if (m == 0) {
+        failed = g * in.rows(y0, std::min(in.out_rows - y0, in.align)) * in.width;
+        break;
+      }
+      ++bands;
+      rows += in.rows(y0, m);
+      y0 += m;
+    }
+    if (y0 < in.out_rows) continue;  // some band does not fit with g channels
+    const int64_t cost = (ceil_div(in.units, g) - 1) * in.psum_bytes + bands * in.b_bytes +
+                         2 * rows * in.units * in.width;
+    if (best == 0 || cost < best_cost) best = g, best_cost = cost;
+    if (bands == 1) break;  // more groups would only add partial sums
+  }
+  if (best == 0) throw too_big("layer", failed, capacity);
+  return best;
+}
+
+// Rows of output chunks of a job that writes the mask keep it byte-aligned: chunk * width % 8
+// == 0 (the output path writes whole mask bytes). Jobs without a mask need no alignment.
 int64_t mask_align(int64_t width) {
   for (int64_t a = 1; a <= 8; ++a)
     if ((a * width) % 8 == 0) return a;
@@ -265,10 +363,15 @@ struct ConvOperands {
 
 // The fields a direct and a transposed job share: channel block, the A box (samples n.. of
 // the batch, rows iy0.. of the input, all channels), B's channel strides, bias, the output's
-// channel and sample strides, the mask's plane layout.
+// channel and sample strides, the mask's plane layout; `group`: channels per A box.
 Plan conv_plan(const ConvOperands &c, bool whole, int64_t n, int64_t iy0, int64_t rows,
-               int64_t plane_bytes) {
+               int64_t plane_bytes, int64_t group) {
   Plan p;
+  if (group < c.rch) {  // channel groups: split_reduction stages `group` channels at a time
+    p.a_loop = 0;
+    p.a_max = group;
+    p.narrow_a = narrow_channels;
+  }
   p.q = c.q;
   p.pn[0] = whole ? c.n : 1;
   p.rn[0] = c.rch;
@@ -307,23 +410,37 @@ void direct_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &o
     return std::max<int64_t>(1, hi - lo + 1);
   };
   // The whole batch in one job when its input fits the A buffer (fewer jobs: B is staged
-  // once per channel block); else one job per sample and band of output rows.
+  // once per channel block); else one job per sample and band of output rows, in channel
+  // groups where that costs less (channels_per_box).
   const bool whole = c.n * c.rch * c.ha * c.wa <= hw.a_depth;
+  const int64_t align = c.mask ? mask_align(c.ow) : 1;
+  AInput in;
+  in.units = c.rch;
+  in.width = c.wa;
+  in.out_rows = c.oh;
+  in.align = align;
+  in.rows = [&](int64_t y0, int64_t m) {
+    int64_t iy0 = 0;
+    return rows_for(y0, m, &iy0);
+  };
+  in.b_bytes = 2 * c.q * c.rch * c.ay.k * c.ax.k;
+  in.psum_bytes = 8 * c.q * c.oh * c.ow;
+  const int64_t group = whole ? c.rch : channels_per_box(in, hw.a_depth);
   for (int64_t n = 0; n < (whole ? 1 : c.n); ++n) {
     for (int64_t oy0 = 0; oy0 < c.oh;) {
       int64_t iy0 = 0;
       const int64_t m =
           whole ? c.oh
                 : pick_chunk(
-                      c.oh - oy0, mask_align(c.ow),
-                      [&](int64_t mm) { return c.rch * rows_for(oy0, mm, &iy0) * c.wa; },
+                      c.oh - oy0, align,
+                      [&](int64_t mm) { return group * rows_for(oy0, mm, &iy0) * c.wa; },
                       hw.a_depth, "layer");
       int64_t rows = rows_for(oy0, m, &iy0);
       if (whole) {
         iy0 = 0;
         rows = c.ha;
       }
-      Plan p = conv_plan(c, whole, n, iy0, rows, plane_bytes);
+      Plan p = conv_plan(c, whole, n, iy0, rows, plane_bytes, group);
       p.pn[1] = m;
       p.pn[2] = c.ow;
       p.rn[1] = c.ay.k;
@@ -380,20 +497,33 @@ void transposed_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan
           *iy0 = std::min(lo, c.ha - 1);
           return std::max<int64_t>(1, hi - *iy0 + 1);
         };
+        const int64_t align = c.mask ? mask_align(fx.count) : 1;
+        AInput in;
+        in.units = c.rch;
+        in.width = c.wa;
+        in.out_rows = fy.count;
+        in.align = align;
+        in.rows = [&](int64_t y0, int64_t m) {
+          int64_t iy0 = 0;
+          return rows_for(y0, m, &iy0);
+        };
+        in.b_bytes = 2 * c.q * c.rch * ty * tx;
+        in.psum_bytes = 8 * c.q * fy.count * fx.count;
+        const int64_t group = whole ? c.rch : channels_per_box(in, hw.a_depth);
         for (int64_t py0 = 0; py0 < fy.count;) {
           int64_t iy0 = 0;
           const int64_t m =
               whole ? fy.count
                     : pick_chunk(
-                          fy.count - py0, mask_align(fx.count),
-                          [&](int64_t mm) { return c.rch * rows_for(py0, mm, &iy0) * c.wa; },
+                          fy.count - py0, align,
+                          [&](int64_t mm) { return group * rows_for(py0, mm, &iy0) * c.wa; },
                           hw.a_depth, "layer");
           int64_t rows = rows_for(py0, m, &iy0);
           if (whole) {
             iy0 = 0;
             rows = c.ha;
           }
-          Plan p = conv_plan(c, whole, n, iy0, rows, plane_bytes);
+          Plan p = conv_plan(c, whole, n, iy0, rows, plane_bytes, group);
           p.pn[1] = m;
           p.pn[2] = fx.count;
           p.rn[1] = ty;
@@ -451,10 +581,25 @@ struct WgOperands {
 
 void wg_jobs(const WgOperands &w, const HwConfig &hw, std::vector<Plan> &out) {
   const int64_t kk = w.ay.k * w.ax.k;
+  // Channel groups of all samples; where even one channel of all samples does not fit, one
+  // channel at a time with the samples (the reduction's outer loop) cut into pieces.
+  const int64_t plane = w.ha * w.wa;
+  const bool by_samples = w.n * plane > hw.a_depth;
+  const int64_t samples =
+      by_samples ? pick_chunk(
+                       w.n, 1, [&](int64_t s) { return s * plane; }, hw.a_depth, "layer")
+                 : w.n;
   for (int64_t c0 = 0; c0 < w.ca;) {
-    const int64_t m = pick_chunk(
-        w.ca - c0, 1, [&](int64_t mm) { return w.n * mm * w.ha * w.wa; }, hw.a_depth, "layer");
+    const int64_t m = by_samples ? 1
+                                 : pick_chunk(
+                                       w.ca - c0, 1, [&](int64_t mm) { return w.n * mm * plane; },
+                                       hw.a_depth, "layer");
     Plan p;
+    if (by_samples) {
+      p.a_loop = 0;
+      p.a_max = ceil_div(w.n, ceil_div(w.n, samples));  // balanced pieces
+      p.narrow_a = narrow_samples;
+    }
     p.q = w.q;
     p.pn[0] = m;
     p.pn[1] = w.ay.k;
@@ -616,16 +761,33 @@ std::vector<Job> compile_jobs(const LayerSpec &s, Phase phase, const HwConfig &h
   const bool act = s.activation != fp::Act::kNone;
 
   if (s.type == LayerType::kLinear) {
-    // Batch positions in chunks that fit the A buffer and keep the mask byte-aligned.
-    auto chunks = [&](int64_t row) {
+    // Batch positions in chunks that fit the A buffer (and keep the mask byte-aligned where
+    // it is written), in feature groups where that costs less (channels_per_box).
+    int64_t group = 0;
+    auto chunks = [&](int64_t row, int64_t q, bool mask) {
+      AInput in;
+      in.units = row;
+      in.out_rows = n;
+      in.align = mask ? 8 : 1;
+      in.rows = [](int64_t, int64_t m) { return m; };
+      in.b_bytes = 2 * q * row;
+      in.psum_bytes = 8 * q * n;
+      group = channels_per_box(in, hw.a_depth);
       return pick_chunk(
-          n, 8, [&](int64_t m) { return m * row; }, hw.a_depth, "layer");
+          n, in.align, [&](int64_t m) { return m * group; }, hw.a_depth, "layer");
+    };
+    auto set_group = [&](Plan &p, int64_t row) {
+      if (group >= row) return;
+      p.a_loop = 2;
+      p.a_max = group;
+      p.narrow_a = narrow_features;
     };
     if (phase == Phase::kForward) {
-      const int64_t m = chunks(ci);
+      const int64_t m = chunks(ci, co, act);
       for (int64_t n0 = 0; n0 < n; n0 += m) {
         const int64_t nn = std::min(m, n - n0);
         Plan p = linear_plan(n0, nn, co, ci, addrs.x, addrs.w, ci, 1);
+        set_group(p, ci);
         p.bias = s.bias;
         p.bias_src = addrs.b;
         p.o_dst = addrs.y + 2 * static_cast<uint64_t>(n0 * co);
@@ -638,10 +800,11 @@ std::vector<Job> compile_jobs(const LayerSpec &s, Phase phase, const HwConfig &h
         plans.push_back(p);
       }
     } else if (phase == Phase::kErrorProp) {
-      const int64_t m = chunks(co);
+      const int64_t m = chunks(co, ci, false);
       for (int64_t n0 = 0; n0 < n; n0 += m) {
         const int64_t nn = std::min(m, n - n0);
         Plan p = linear_plan(n0, nn, ci, co, addrs.dz, addrs.w, 1, ci);
+        set_group(p, co);
         p.o_dst = addrs.dx + 2 * static_cast<uint64_t>(n0 * ci);
         p.o_qs = 1;
         p.o_p[2] = ci;
@@ -649,30 +812,32 @@ std::vector<Job> compile_jobs(const LayerSpec &s, Phase phase, const HwConfig &h
         plans.push_back(p);
       }
     } else {
-      // dW[o, i] = sum_n dz[n, o] x[n, i]: p = i, r = n; A = x as an [N][C] box.
-      Plan p;
-      p.q = co;
-      p.pn[2] = ci;
-      p.rn[2] = n;
-      p.a_src = addrs.x;
-      p.a_d[2] = n;
-      p.a_d[3] = ci;
-      p.a_s[2] = ci;
-      p.a.p[2] = 1;
-      p.a.r[2] = ci;
-      p.b_src = addrs.dz;
-      p.b_qs = 1;
-      p.b_rs[2] = co;
-      p.out_fp32 = true;
-      p.o_dst = addrs.dw;
-      p.o_qs = ci;
-      p.o_p[2] = 1;
-      p.label = "weights";
-      if (n * ci > hw.a_depth) {
-        throw std::invalid_argument("layer: batch * in_features = " + std::to_string(n * ci) +
-                                    " exceeds the A buffer (" + std::to_string(hw.a_depth) + ")");
+      // dW[o, i] = sum_n dz[n, o] x[n, i]: p = i, r = n; A = x as an [N][C] box, in groups of
+      // features (independent outputs) that fit the A buffer.
+      const int64_t f = pick_chunk(
+          ci, 1, [&](int64_t ff) { return n * ff; }, hw.a_depth, "layer");
+      for (int64_t i0 = 0; i0 < ci; i0 += f) {
+        const int64_t ff = std::min(f, ci - i0);
+        Plan p;
+        p.q = co;
+        p.pn[2] = ff;
+        p.rn[2] = n;
+        p.a_src = addrs.x + 2 * static_cast<uint64_t>(i0);
+        p.a_d[2] = n;
+        p.a_d[3] = ff;
+        p.a_s[2] = ci;
+        p.a.p[2] = 1;
+        p.a.r[2] = ff;
+        p.b_src = addrs.dz;
+        p.b_qs = 1;
+        p.b_rs[2] = co;
+        p.out_fp32 = true;
+        p.o_dst = addrs.dw + 4 * static_cast<uint64_t>(i0);
+        p.o_qs = ci;
+        p.o_p[2] = 1;
+        p.label = "weights " + std::to_string(i0) + "-" + std::to_string(i0 + ff - 1);
+        plans.push_back(p);
       }
-      plans.push_back(p);
       // db[o] = sum_n dz[n, o]: r = n as the innermost loop (the same order of terms).
       Plan b = bias_grad_plan(1, co, 1, n, addrs.dz, addrs.db);
       b.b_qs = 1;

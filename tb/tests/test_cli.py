@@ -207,9 +207,9 @@ def test_bad_inputs(r):
     cases.append(("--config of another format than the spec",
                   [os.path.join(d, "bad_bf16_spec.json")], ["bf16", "fp16", r.config]))
     d = r.case_dir("bad_too_big", "fp_input_too_big.json")
-    # One output row needs 1200 channels x 2 or 3 input rows x 8 = 19,200 or more input
-    # elements on chip, more than the A buffer's 8,192 (long reductions are split, but the
-    # input window of one output row is not).
+    # The middle output row needs 5 input rows x 2048 = 10,240 input elements of its one
+    # channel on chip, more than the A buffer's 8,192 (channels are split into groups, but
+    # the rows of one channel that a kernel spans are not).
     cases.append(("layer the hardware cannot run", [os.path.join(d, "fp_input_too_big.json")],
                   ["cannot run", "does not fit the A buffer", "8192"]))
     d = r.case_dir("bad_stride", "bad_stride0.json")
