@@ -157,9 +157,9 @@ module ganpu_core #(
     .desc_i           (d),
     .start_i          (unit_start),
     .abort_i          (abort),
-    // Partial sums are read between B steps: the next block is staged only once the
-    // current one has issued (one B bank in use).
-    .prefetch_i       (!d.op.psum_in),
+    // Block k + 1 is staged while block k issues. A tile's partial-sum read waits for the B
+    // step in progress (the load unit runs one step at a time) and goes before the next one.
+    .prefetch_i       (1'b1),
     .blocks_consumed_i(blocks_consumed),
     .blocks_loaded_o  (blocks_loaded),
     .staging_o        (staging),
