@@ -259,10 +259,10 @@ void narrow_samples(Plan &p, int64_t start, int64_t size) {
   p.a_d[0] = size;
   if (p.gate && !p.gate_b) p.gm_src += static_cast<uint64_t>(start * p.gm_s0);
 }
-// Linear FP/EP: the features of [samples][features]; the sample stride shrinks. A gated box
-// reads its mask bits at offsets the walker cannot form for part of a row: MASK_GRAD instead.
+// Linear FP/EP: the features of [samples][features]; the sample stride shrinks. A gated box's
+// first element moves `start` mask rows on (the whole mask is its one plane, gate_plan).
 void narrow_features(Plan &p, int64_t start, int64_t size) {
-  if (p.gate && !p.gate_b) throw NotGateable{};
+  if (p.gate && !p.gate_b) p.gm_off += start * p.gm_q3;
   p.a_src += 2 * static_cast<uint64_t>(start);
   p.a_d[3] = size;
   p.a.p[2] = size;

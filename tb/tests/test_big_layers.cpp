@@ -123,7 +123,7 @@ BIG_LAYER_CASES("G conv_transpose2d 512 -> 256 on 4x4, ReLU", "[big][convT]", "G
 BIG_LAYER_CASES("D linear 8192 -> 1, LeakyReLU, batch 9", "[big][linear]", "D.fc",
                 linear(8192, 1, 9, Act::kLeakyRelu), 64)
 // EP: 8,192 features per sample: feature groups of 4,096 for both samples (in B-buffer pieces),
-// which the stager cannot gate: MASK_GRAD runs first.
+// whose mask (8,192 features x 1 byte) exceeds the gating-mask buffer: MASK_GRAD runs first.
 BIG_LAYER_CASES("G linear 100 -> 8192, ReLU, batch 2", "[big][linear]", "G.fc",
                 linear(100, 8192, 2, Act::kRelu), 65)
 // WG: one input channel of 3 samples is 12,288 elements: pieces of samples.
