@@ -90,8 +90,10 @@ module ganpu_load_ctrl #(
   localparam int unsigned GmAddrW = $clog2(GmDepth);
 
   logic gate_a, gate_b;  // the A box / the B rows are gated by the mask
-  assign gate_a = (d.op.gate != ganpu_reg_pkg::ActNone) && !d.op.gate_b;
-  assign gate_b = (d.op.gate != ganpu_reg_pkg::ActNone) && d.op.gate_b;
+  logic gate_wide;       // the gated elements' mask bits are consecutive along dim 3
+  assign gate_a    = (d.op.gate != ganpu_reg_pkg::ActNone) && !d.op.gate_b;
+  assign gate_b    = (d.op.gate != ganpu_reg_pkg::ActNone) && d.op.gate_b;
+  assign gate_wide = (d.gm_p3 == 32'd1) && (d.gm_q3 == 32'd1);
 
   // --- The A box in the buffer (OP.A_KEEP) ------------------------------------------------------
   localparam int unsigned AKeyW = 10 * 32 + 3;
@@ -310,12 +312,10 @@ module ganpu_load_ctrl #(
 
   // --- Gating mask: the box's mask bytes, then one bit per element ---------------------------
   logic               gating;     // a gated A or B step is running
-  logic               gate_wide;  // its elements' mask bits are consecutive
   logic [31:0]        gm_bit;
   logic               gm_we;
   assign gating = (state_q == LdStageA && gate_a) || (state_q == LdStageB && gate_b);
   assign gm_we  = sink && (state_q == LdMaskA || state_q == LdMaskB);
-  assign gate_wide = (d.gm_p3 == 32'd1) && (d.gm_q3 == 32'd1);
 
   ganpu_mask_walker u_walker (
     .clk_i       (clk_i),
