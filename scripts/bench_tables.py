@@ -36,7 +36,7 @@ def main():
     before = {}
     for p in a.before:
         for cfg, batch, layer, phase, r in records(p):
-            before[(cfg, batch, layer, phase)] = r["cycles"]
+            before[(cfg, batch, layer, phase)] = "refused" if r.get("error") else r["cycles"]
 
     groups = OrderedDict()
     for cfg, batch, layer, phase, r in records(a.after):
@@ -60,14 +60,14 @@ def main():
             row = (f"| {r['layer']} | {r['phase']} | {r['macs']:,} | {r['ideal_cycles']:,} | "
                    f"{r['roofline_cycles']:,} |")
             if before:
-                row += f" {old:,} |" if old is not None else " - |"
+                row += f" {old:,} |" if isinstance(old, int) else f" {old or '-'} |"
             row += f" {r['cycles']:,} | {r['roofline_pct']:.1f} |"
             print(row)
             tot["macs"] += r["macs"]
             tot["ideal"] += r["ideal_cycles"]
             tot["roof"] += r["roofline_cycles"]
             tot["cyc"] += r["cycles"]
-            tot["old"] += old or 0
+            tot["old"] += old if isinstance(old, int) else 0
             if worst is None or r["roofline_pct"] < worst["roofline_pct"]:
                 worst = r
         pct = 100.0 * tot["roof"] / tot["cyc"] if tot["cyc"] else 0.0

@@ -364,7 +364,7 @@ struct ConvOperands {
 // The fields a direct and a transposed job share: channel block, the A box (samples n.. of
 // the batch, rows iy0.. of the input, all channels), B's channel strides, bias, the output's
 // channel and sample strides, the mask's plane layout; `group`: channels per A box.
-Plan conv_plan(const ConvOperands &c, bool whole, int64_t n, int64_t iy0, int64_t rows,
+Plan conv_plan(const ConvOperands &c, int64_t samples, int64_t n, int64_t iy0, int64_t rows,
                int64_t plane_bytes, int64_t group) {
   Plan p;
   if (group < c.rch) {  // channel groups: split_reduction stages `group` channels at a time
@@ -373,7 +373,7 @@ Plan conv_plan(const ConvOperands &c, bool whole, int64_t n, int64_t iy0, int64_
     p.narrow_a = narrow_channels;
   }
   p.q = c.q;
-  p.pn[0] = whole ? c.n : 1;
+  p.pn[0] = samples;
   p.rn[0] = c.rch;
   p.a_src = c.a_base + 2 * static_cast<uint64_t>(n * c.rch * c.ha * c.wa + iy0 * c.wa);
   p.a_d[0] = p.pn[0];
@@ -400,6 +400,12 @@ Plan conv_plan(const ConvOperands &c, bool whole, int64_t n, int64_t iy0, int64_
   return p;
 }
 
+// Whole samples (all channels and rows of the A tensor) one job can stage: 0 if not even one.
+int64_t samples_per_job(const ConvOperands &c, const HwConfig &hw) {
+  const int64_t per_sample = c.rch * c.ha * c.wa;
+  return per_sample <= hw.a_depth ? std::min<int64_t>(c.n, hw.a_depth / per_sample) : 0;
+}
+
 // out[n,q,oy,ox] = sum_{r, ky, kx} A[n, r, oy*s-p+ky, ox*s-p+kx] * B[q, r, ky, kx]
 void direct_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &out) {
   const int64_t plane_bytes = c.mask ? mask_plane_bytes(*c.spec) : 0;
@@ -409,10 +415,11 @@ void direct_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &o
     *iy0 = lo;
     return std::max<int64_t>(1, hi - lo + 1);
   };
-  // The whole batch in one job when its input fits the A buffer (fewer jobs: B is staged
-  // once per channel block); else one job per sample and band of output rows, in channel
-  // groups where that costs less (channels_per_box).
-  const bool whole = c.n * c.rch * c.ha * c.wa <= hw.a_depth;
+  // As many whole samples per job as their input fits the A buffer (fewer jobs: B is staged
+  // once per channel block and job); else one job per sample and band of output rows, in
+  // channel groups where that costs less (channels_per_box).
+  const int64_t per_job = samples_per_job(c, hw);
+  const bool whole = per_job > 0;
   const int64_t align = c.mask ? mask_align(c.ow) : 1;
   AInput in;
   in.units = c.rch;
@@ -426,7 +433,8 @@ void direct_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &o
   in.b_bytes = 2 * c.q * c.rch * c.ay.k * c.ax.k;
   in.psum_bytes = 8 * c.q * c.oh * c.ow;
   const int64_t group = whole ? c.rch : channels_per_box(in, hw.a_depth);
-  for (int64_t n = 0; n < (whole ? 1 : c.n); ++n) {
+  for (int64_t n = 0; n < c.n; n += whole ? per_job : 1) {
+    const int64_t samples = whole ? std::min(per_job, c.n - n) : 1;
     for (int64_t oy0 = 0; oy0 < c.oh;) {
       int64_t iy0 = 0;
       const int64_t m =
@@ -440,7 +448,7 @@ void direct_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &o
         iy0 = 0;
         rows = c.ha;
       }
-      Plan p = conv_plan(c, whole, n, iy0, rows, plane_bytes, group);
+      Plan p = conv_plan(c, samples, n, iy0, rows, plane_bytes, group);
       p.pn[1] = m;
       p.pn[2] = c.ow;
       p.rn[1] = c.ay.k;
@@ -480,8 +488,10 @@ OutputPhase phase_of(const Axis &a, int64_t out_size, int64_t ph) {
 // except at the borders: the inserted zeros of a transposed convolution cost no cycles.
 void transposed_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &out) {
   const int64_t plane_bytes = c.mask ? mask_plane_bytes(*c.spec) : 0;
-  const bool whole = c.n * c.rch * c.ha * c.wa <= hw.a_depth;  // as in direct_jobs
-  for (int64_t n = 0; n < (whole ? 1 : c.n); ++n) {
+  const int64_t per_job = samples_per_job(c, hw);  // as in direct_jobs
+  const bool whole = per_job > 0;
+  for (int64_t n = 0; n < c.n; n += whole ? per_job : 1) {
+    const int64_t samples = whole ? std::min(per_job, c.n - n) : 1;
     for (int64_t phy = 0; phy < c.ay.s; ++phy) {
       for (int64_t phx = 0; phx < c.ax.s; ++phx) {
         const OutputPhase fy = phase_of(c.ay, c.oh, phy);
@@ -523,7 +533,7 @@ void transposed_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan
             iy0 = 0;
             rows = c.ha;
           }
-          Plan p = conv_plan(c, whole, n, iy0, rows, plane_bytes, group);
+          Plan p = conv_plan(c, samples, n, iy0, rows, plane_bytes, group);
           p.pn[1] = m;
           p.pn[2] = fx.count;
           p.rn[1] = ty;
