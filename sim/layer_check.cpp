@@ -28,6 +28,10 @@ nlohmann::json PhaseRecord::to_json() const {
           {"utilization_pct", utilization_pct},
           {"busy_cycles", busy_cycles},
           {"stall_cycles", stall_cycles},
+          {"stall_load_cycles", stall_load_cycles},
+          {"stall_store_cycles", stall_store_cycles},
+          {"stall_setup_cycles", stall_setup_cycles},
+          {"stall_drain_cycles", stall_drain_cycles},
           {"dram_read_bytes", dram_read_bytes},
           {"dram_write_bytes", dram_write_bytes},
           {"jobs", jobs},
@@ -75,6 +79,10 @@ PhaseRecord run_and_check(rt::Accelerator &acc, const std::string &config, const
   r.cycles = st.total.cycles;
   r.busy_cycles = st.total.busy_cycles;
   r.stall_cycles = st.total.stall_cycles;
+  r.stall_load_cycles = st.total.stall_load;
+  r.stall_store_cycles = st.total.stall_store;
+  r.stall_setup_cycles = st.total.stall_setup;
+  r.stall_drain_cycles = st.total.stall_drain;
   r.jobs = st.jobs;
   r.dram_read_bytes = acc.mem().bytes_read() - rd0;
   r.dram_write_bytes = acc.mem().bytes_written() - wr0;

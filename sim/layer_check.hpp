@@ -23,7 +23,11 @@ struct PhaseRecord {
   uint64_t ideal_cycles = 0;   // ceil(macs / PE count)
   double utilization_pct = 0;  // MACs performed / (cycles * PEs) * 100
   uint64_t busy_cycles = 0;
-  uint64_t stall_cycles = 0;
+  uint64_t stall_cycles = 0;         // the sum of the four below
+  uint64_t stall_load_cycles = 0;    // waiting for operands
+  uint64_t stall_store_cycles = 0;   // waiting for the store unit
+  uint64_t stall_setup_cycles = 0;   // tile setup not hidden
+  uint64_t stall_drain_cycles = 0;   // the last tiles' writes
   uint64_t dram_read_bytes = 0;   // AXI read data (memory model)
   uint64_t dram_write_bytes = 0;  // AXI write data, strobed bytes (memory model)
   size_t jobs = 0;

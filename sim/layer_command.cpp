@@ -458,7 +458,8 @@ int run_layer_command(const LayerOptions &opt) {
     // clang-format off
     const std::vector<std::string> order = {
         "layer", "phase", "cycles", "ideal_cycles", "utilization_pct", "macs", "busy_cycles",
-        "stall_cycles", "dram_read_bytes", "dram_write_bytes", "jobs", "elements_checked",
+        "stall_cycles", "stall_load_cycles", "stall_store_cycles", "stall_setup_cycles",
+        "stall_drain_cycles", "dram_read_bytes", "dram_write_bytes", "jobs", "elements_checked",
         "mismatches", "out_of_bound", "max_error_ratio", "first_mismatch"};
     // clang-format on
     const auto put = [&j](const std::string &key, const nlohmann::json &v) {

@@ -83,7 +83,8 @@ struct Row {
     j["roofline_cycles"] = roofline_cycles;
     j["roofline_pct"] = roofline_pct();
     for (const char *key :
-         {"busy_cycles", "stall_cycles", "dram_read_bytes", "dram_write_bytes", "jobs",
+         {"busy_cycles", "stall_cycles", "stall_load_cycles", "stall_store_cycles",
+          "stall_setup_cycles", "stall_drain_cycles", "dram_read_bytes", "dram_write_bytes", "jobs",
           "elements_checked", "mismatches", "out_of_bound", "max_error_ratio", "first_mismatch"}) {
       if (r.contains(key)) j[key] = Json(r.at(key));
     }

@@ -29,12 +29,7 @@ module ganpu_core #(
   output logic                   done_o,        // pulse
   output logic                   error_o,       // pulse, with error_code_o
   output logic [7:0]             error_code_o,
-  output logic [63:0]            cnt_cycles_o,
-  output logic [63:0]            cnt_busy_o,
-  output logic [63:0]            cnt_stall_o,
-  output logic [63:0]            cnt_macs_o,
-  output logic [63:0]            cnt_rd_bytes_o,
-  output logic [63:0]            cnt_wr_bytes_o,
+  output ganpu_core_pkg::perf_t  perf_o,
   // Read DMA.
   output logic                   rd_cmd_valid_o,
   input  logic                   rd_cmd_ready_i,
@@ -98,6 +93,7 @@ module ganpu_core #(
   logic               unit_start, abort;
   logic [31:0]        blocks_loaded, blocks_consumed, tiles_issued, tiles_stored;
   logic               exec_done, store_idle, staging;
+  ganpu_core_pkg::stall_e exec_stall;
   // Engine: setup, issue, tables.
   logic               setup_start, setup_bank, setup_clear, setup_done, p_done;
   logic               go, go_ready, go_bank, go_bbank, go_first, go_last;
@@ -240,7 +236,8 @@ module ganpu_core #(
     .st_bank_o        (st_bank),
     .st_rows_o        (st_rows),
     .st_q_off_o       (st_q_off),
-    .st_m_q_o         (st_m_q)
+    .st_m_q_o         (st_m_q),
+    .stall_o          (exec_stall)
   );
 
   ganpu_engine #(
@@ -462,38 +459,32 @@ module ganpu_core #(
   assign unused = ^{tile_done_bank, staging};
 
   // --- Performance counters (cleared at start) -----------------------------------------------
-  // Stall: cycles of a running job in which the PE array issues nothing (waiting for operands,
-  // for the store unit, or for the last write responses).
-  logic [63:0] cyc_q, busy_cnt_q, stall_q, macs_q, rdb_q, wrb_q;
+  // Stall: cycles of a running job in which the PE array issues nothing, split by what the
+  // execute unit waits for.
+  ganpu_core_pkg::perf_t perf_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      cyc_q      <= '0;
-      busy_cnt_q <= '0;
-      stall_q    <= '0;
-      macs_q     <= '0;
-      rdb_q      <= '0;
-      wrb_q      <= '0;
+      perf_q <= '0;
     end else if (start_i && state_q == JobIdle) begin
-      cyc_q      <= '0;
-      busy_cnt_q <= '0;
-      stall_q    <= '0;
-      macs_q     <= '0;
-      rdb_q      <= '0;
-      wrb_q      <= '0;
+      perf_q <= '0;
     end else if (busy_o) begin
-      cyc_q      <= cyc_q + 64'd1;
-      busy_cnt_q <= busy_cnt_q + 64'(eng_issue);
-      stall_q    <= stall_q + 64'(!eng_issue);
-      macs_q     <= macs_q + 64'(eng_macs);
-      rdb_q      <= rdb_q + (rd_beat_i ? 64'(DataBeatBytes) : 64'd0);
-      wrb_q      <= wrb_q + (wr_beat_i ? 64'(DataBeatBytes) : 64'd0);
+      perf_q.cycles   <= perf_q.cycles + 64'd1;
+      perf_q.busy     <= perf_q.busy + 64'(eng_issue);
+      perf_q.stall    <= perf_q.stall + 64'(!eng_issue);
+      perf_q.macs     <= perf_q.macs + 64'(eng_macs);
+      perf_q.rd_bytes <= perf_q.rd_bytes + (rd_beat_i ? 64'(DataBeatBytes) : 64'd0);
+      perf_q.wr_bytes <= perf_q.wr_bytes + (wr_beat_i ? 64'(DataBeatBytes) : 64'd0);
+      if (!eng_issue) begin
+        unique case (exec_stall)
+          ganpu_core_pkg::StallLoad:  perf_q.stall_load  <= perf_q.stall_load + 64'd1;
+          ganpu_core_pkg::StallStore: perf_q.stall_store <= perf_q.stall_store + 64'd1;
+          ganpu_core_pkg::StallSetup: perf_q.stall_setup <= perf_q.stall_setup + 64'd1;
+          ganpu_core_pkg::StallDrain: perf_q.stall_drain <= perf_q.stall_drain + 64'd1;
+          default: ;
+        endcase
+      end
     end
   end
-  assign cnt_cycles_o   = cyc_q;
-  assign cnt_busy_o     = busy_cnt_q;
-  assign cnt_stall_o    = stall_q;
-  assign cnt_macs_o     = macs_q;
-  assign cnt_rd_bytes_o = rdb_q;
-  assign cnt_wr_bytes_o = wrb_q;
+  assign perf_o = perf_q;
 
 endmodule

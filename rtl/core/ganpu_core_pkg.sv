@@ -30,4 +30,28 @@ package ganpu_core_pkg;
     Esize32 = 2'd2
   } esize_e;
 
+  // Why a running job's PE array issues nothing in a cycle (the execute unit's state then):
+  // waiting for operands (the load unit), for a free accumulator bank or store queue entry
+  // (the store unit), for the next tile's setup, or for the last tiles to be written.
+  typedef enum logic [1:0] {
+    StallLoad  = 2'd0,
+    StallStore = 2'd1,
+    StallSetup = 2'd2,
+    StallDrain = 2'd3
+  } stall_e;
+
+  // The performance counters of one job (cleared at START; docs/registers.md).
+  typedef struct packed {
+    logic [63:0] cycles;       // START to DONE
+    logic [63:0] busy;         // cycles the array issued
+    logic [63:0] stall;        // cycles it did not: the sum of the four below
+    logic [63:0] stall_load;
+    logic [63:0] stall_store;
+    logic [63:0] stall_setup;
+    logic [63:0] stall_drain;
+    logic [63:0] macs;         // multiply-accumulates on real operands
+    logic [63:0] rd_bytes;     // AXI data bytes read
+    logic [63:0] wr_bytes;     // AXI data bytes written
+  } perf_t;
+
 endpackage

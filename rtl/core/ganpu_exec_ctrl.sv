@@ -42,7 +42,9 @@ module ganpu_exec_ctrl #(
   output logic                 st_bank_o,
   output logic [RowW-1:0]      st_rows_o,
   output logic signed [31:0]   st_q_off_o,
-  output logic [31:0]          st_m_q_o
+  output logic [31:0]          st_m_q_o,
+  // What the unit waits for, in a cycle the engine issues nothing (performance counters).
+  output ganpu_core_pkg::stall_e stall_o
 );
 
   typedef enum logic [2:0] {ExIdle, ExSetup, ExSetupWait, ExWaitB, ExPsum, ExGo, ExDone} ex_state_e;
@@ -186,6 +188,23 @@ module ganpu_exec_ctrl #(
         consumed_q <= consumed_q + 32'd1;
       end
     end
+  end
+
+  // A tile that cannot be set up waits for its bank (store); one set up but not issued waits
+  // for its B block or partial sums (load), or for the store queue; the go cycle itself and
+  // the setup walk are setup; before the first setup and after the last issue, the job
+  // starts (load) or drains.
+  always_comb begin
+    unique case (state_q)
+      ExSetup:     stall_o = ganpu_core_pkg::StallStore;
+      ExSetupWait: stall_o = ganpu_core_pkg::StallSetup;
+      ExWaitB,
+      ExPsum:      stall_o = ganpu_core_pkg::StallLoad;
+      ExGo:        stall_o = st_ready_i ? ganpu_core_pkg::StallSetup : ganpu_core_pkg::StallStore;
+      ExIdle:      stall_o = ganpu_core_pkg::StallLoad;
+      ExDone:      stall_o = ganpu_core_pkg::StallDrain;
+      default:     stall_o = ganpu_core_pkg::StallDrain;
+    endcase
   end
 
   assign done_o            = (state_q == ExDone);

@@ -26,6 +26,14 @@ package ganpu_reg_pkg;
   localparam logic [AddrW-1:0] RegRdBytesHi     = 12'h044;  // RO RD_BYTES_HI
   localparam logic [AddrW-1:0] RegWrBytesLo     = 12'h048;  // RO WR_BYTES_LO
   localparam logic [AddrW-1:0] RegWrBytesHi     = 12'h04c;  // RO WR_BYTES_HI
+  localparam logic [AddrW-1:0] RegStallLoadLo   = 12'h050;  // RO STALL_LOAD_LO
+  localparam logic [AddrW-1:0] RegStallLoadHi   = 12'h054;  // RO STALL_LOAD_HI
+  localparam logic [AddrW-1:0] RegStallStoreLo  = 12'h058;  // RO STALL_STORE_LO
+  localparam logic [AddrW-1:0] RegStallStoreHi  = 12'h05c;  // RO STALL_STORE_HI
+  localparam logic [AddrW-1:0] RegStallSetupLo  = 12'h060;  // RO STALL_SETUP_LO
+  localparam logic [AddrW-1:0] RegStallSetupHi  = 12'h064;  // RO STALL_SETUP_HI
+  localparam logic [AddrW-1:0] RegStallDrainLo  = 12'h068;  // RO STALL_DRAIN_LO
+  localparam logic [AddrW-1:0] RegStallDrainHi  = 12'h06c;  // RO STALL_DRAIN_HI
   localparam logic [AddrW-1:0] RegOp            = 12'h100;  // RW OP
   localparam logic [AddrW-1:0] RegSlope         = 12'h104;  // RW SLOPE
   localparam logic [AddrW-1:0] RegQCount        = 12'h108;  // RW Q_COUNT

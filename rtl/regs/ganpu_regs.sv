@@ -39,12 +39,7 @@ module ganpu_regs #(
   input  logic                 done_i,        // one-cycle pulse: the job finished
   input  logic                 error_i,       // one-cycle pulse: the job failed
   input  logic [7:0]           error_code_i,  // why, with error_i
-  input  logic [63:0]          cnt_cycles_i,
-  input  logic [63:0]          cnt_busy_i,
-  input  logic [63:0]          cnt_stall_i,
-  input  logic [63:0]          cnt_macs_i,
-  input  logic [63:0]          cnt_rd_bytes_i,
-  input  logic [63:0]          cnt_wr_bytes_i,
+  input  ganpu_core_pkg::perf_t perf_i,        // the job's performance counters
   output logic                 irq_o          // level: STATUS.DONE && IRQ_ENABLE.DONE
 );
 
@@ -189,7 +184,15 @@ module ganpu_regs #(
         ganpu_reg_pkg::RegRdBytesLo,
         ganpu_reg_pkg::RegRdBytesHi,
         ganpu_reg_pkg::RegWrBytesLo,
-        ganpu_reg_pkg::RegWrBytesHi: ;
+        ganpu_reg_pkg::RegWrBytesHi,
+        ganpu_reg_pkg::RegStallLoadLo,
+        ganpu_reg_pkg::RegStallLoadHi,
+        ganpu_reg_pkg::RegStallStoreLo,
+        ganpu_reg_pkg::RegStallStoreHi,
+        ganpu_reg_pkg::RegStallSetupLo,
+        ganpu_reg_pkg::RegStallSetupHi,
+        ganpu_reg_pkg::RegStallDrainLo,
+        ganpu_reg_pkg::RegStallDrainHi: ;
         default: wr_resp = RespSlvErr;
       endcase
     end
@@ -331,18 +334,26 @@ module ganpu_regs #(
         ganpu_reg_pkg::RegCtrl:          rd_data = '0;  // write-only
         ganpu_reg_pkg::RegStatus:        rd_data = status_word;
         ganpu_reg_pkg::RegIrqEnable:     rd_data = irq_en_word;
-        ganpu_reg_pkg::RegCyclesLo:      rd_data = cnt_cycles_i[31:0];
-        ganpu_reg_pkg::RegCyclesHi:      rd_data = cnt_cycles_i[63:32];
-        ganpu_reg_pkg::RegBusyCyclesLo:  rd_data = cnt_busy_i[31:0];
-        ganpu_reg_pkg::RegBusyCyclesHi:  rd_data = cnt_busy_i[63:32];
-        ganpu_reg_pkg::RegStallCyclesLo: rd_data = cnt_stall_i[31:0];
-        ganpu_reg_pkg::RegStallCyclesHi: rd_data = cnt_stall_i[63:32];
-        ganpu_reg_pkg::RegMacsLo:        rd_data = cnt_macs_i[31:0];
-        ganpu_reg_pkg::RegMacsHi:        rd_data = cnt_macs_i[63:32];
-        ganpu_reg_pkg::RegRdBytesLo:     rd_data = cnt_rd_bytes_i[31:0];
-        ganpu_reg_pkg::RegRdBytesHi:     rd_data = cnt_rd_bytes_i[63:32];
-        ganpu_reg_pkg::RegWrBytesLo:     rd_data = cnt_wr_bytes_i[31:0];
-        ganpu_reg_pkg::RegWrBytesHi:     rd_data = cnt_wr_bytes_i[63:32];
+        ganpu_reg_pkg::RegCyclesLo:      rd_data = perf_i.cycles[31:0];
+        ganpu_reg_pkg::RegCyclesHi:      rd_data = perf_i.cycles[63:32];
+        ganpu_reg_pkg::RegBusyCyclesLo:  rd_data = perf_i.busy[31:0];
+        ganpu_reg_pkg::RegBusyCyclesHi:  rd_data = perf_i.busy[63:32];
+        ganpu_reg_pkg::RegStallCyclesLo: rd_data = perf_i.stall[31:0];
+        ganpu_reg_pkg::RegStallCyclesHi: rd_data = perf_i.stall[63:32];
+        ganpu_reg_pkg::RegMacsLo:        rd_data = perf_i.macs[31:0];
+        ganpu_reg_pkg::RegMacsHi:        rd_data = perf_i.macs[63:32];
+        ganpu_reg_pkg::RegRdBytesLo:     rd_data = perf_i.rd_bytes[31:0];
+        ganpu_reg_pkg::RegRdBytesHi:     rd_data = perf_i.rd_bytes[63:32];
+        ganpu_reg_pkg::RegWrBytesLo:     rd_data = perf_i.wr_bytes[31:0];
+        ganpu_reg_pkg::RegWrBytesHi:     rd_data = perf_i.wr_bytes[63:32];
+        ganpu_reg_pkg::RegStallLoadLo:   rd_data = perf_i.stall_load[31:0];
+        ganpu_reg_pkg::RegStallLoadHi:   rd_data = perf_i.stall_load[63:32];
+        ganpu_reg_pkg::RegStallStoreLo:  rd_data = perf_i.stall_store[31:0];
+        ganpu_reg_pkg::RegStallStoreHi:  rd_data = perf_i.stall_store[63:32];
+        ganpu_reg_pkg::RegStallSetupLo:  rd_data = perf_i.stall_setup[31:0];
+        ganpu_reg_pkg::RegStallSetupHi:  rd_data = perf_i.stall_setup[63:32];
+        ganpu_reg_pkg::RegStallDrainLo:  rd_data = perf_i.stall_drain[31:0];
+        ganpu_reg_pkg::RegStallDrainHi:  rd_data = perf_i.stall_drain[63:32];
         default:                         rd_resp = RespSlvErr;
       endcase
     end

@@ -75,7 +75,7 @@ module ganpu_top #(
   ganpu_reg_pkg::desc_t desc;
   logic        start, busy, done, error;
   logic [7:0]  error_code;
-  logic [63:0] cnt_cycles, cnt_busy, cnt_stall, cnt_macs, cnt_rd_bytes, cnt_wr_bytes;
+  ganpu_core_pkg::perf_t perf;
 
   ganpu_regs #(
     .PeRows    (PeRows),
@@ -110,12 +110,7 @@ module ganpu_top #(
     .done_i        (done),
     .error_i       (error),
     .error_code_i  (error_code),
-    .cnt_cycles_i  (cnt_cycles),
-    .cnt_busy_i    (cnt_busy),
-    .cnt_stall_i   (cnt_stall),
-    .cnt_macs_i    (cnt_macs),
-    .cnt_rd_bytes_i(cnt_rd_bytes),
-    .cnt_wr_bytes_i(cnt_wr_bytes),
+    .perf_i        (perf),
     .irq_o         (irq_o)
   );
 
@@ -149,12 +144,7 @@ module ganpu_top #(
     .done_o         (done),
     .error_o        (error),
     .error_code_o   (error_code),
-    .cnt_cycles_o   (cnt_cycles),
-    .cnt_busy_o     (cnt_busy),
-    .cnt_stall_o    (cnt_stall),
-    .cnt_macs_o     (cnt_macs),
-    .cnt_rd_bytes_o (cnt_rd_bytes),
-    .cnt_wr_bytes_o (cnt_wr_bytes),
+    .perf_o         (perf),
     .rd_cmd_valid_o (rd_cmd_valid),
     .rd_cmd_ready_i (rd_cmd_ready),
     .rd_cmd_addr_o  (rd_cmd_addr),

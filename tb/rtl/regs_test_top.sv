@@ -40,10 +40,29 @@ module regs_test_top #(
   input  logic [63:0]      cnt_macs_i,
   input  logic [63:0]      cnt_rd_bytes_i,
   input  logic [63:0]      cnt_wr_bytes_i,
+  input  logic [63:0]      cnt_stall_load_i,
+  input  logic [63:0]      cnt_stall_store_i,
+  input  logic [63:0]      cnt_stall_setup_i,
+  input  logic [63:0]      cnt_stall_drain_i,
   output logic             irq_o
 );
 
   ganpu_reg_pkg::desc_t desc;
+  ganpu_core_pkg::perf_t perf;
+
+  // Flat ports for the C++ test; the block takes the struct.
+  assign perf = '{
+    cycles:      cnt_cycles_i,
+    busy:        cnt_busy_i,
+    stall:       cnt_stall_i,
+    stall_load:  cnt_stall_load_i,
+    stall_store: cnt_stall_store_i,
+    stall_setup: cnt_stall_setup_i,
+    stall_drain: cnt_stall_drain_i,
+    macs:        cnt_macs_i,
+    rd_bytes:    cnt_rd_bytes_i,
+    wr_bytes:    cnt_wr_bytes_i
+  };
 
   ganpu_regs #(
     .PeRows    (PeRows),
@@ -78,12 +97,7 @@ module regs_test_top #(
     .done_i        (done_i),
     .error_i       (error_i),
     .error_code_i  (error_code_i),
-    .cnt_cycles_i  (cnt_cycles_i),
-    .cnt_busy_i    (cnt_busy_i),
-    .cnt_stall_i   (cnt_stall_i),
-    .cnt_macs_i    (cnt_macs_i),
-    .cnt_rd_bytes_i(cnt_rd_bytes_i),
-    .cnt_wr_bytes_i(cnt_wr_bytes_i),
+    .perf_i        (perf),
     .irq_o         (irq_o)
   );
 

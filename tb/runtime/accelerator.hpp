@@ -21,7 +21,11 @@ namespace ganpu::rt {
 struct JobStats {
   uint64_t cycles = 0;        // start to done
   uint64_t busy_cycles = 0;   // cycles the PE array issued MACs
-  uint64_t stall_cycles = 0;  // cycles spent waiting for memory (staging, final writes)
+  uint64_t stall_cycles = 0;  // cycles the array issued nothing: the sum of the four below
+  uint64_t stall_load = 0;    // waiting for operands (A box, B block, partial sums)
+  uint64_t stall_store = 0;   // waiting for the store unit (a free accumulator bank)
+  uint64_t stall_setup = 0;   // tile setup not hidden behind issue
+  uint64_t stall_drain = 0;   // after the last issue: the last tiles written
   uint64_t macs = 0;          // multiply-accumulates on real operands
   uint64_t rd_bytes = 0;      // AXI data bytes read (full beats)
   uint64_t wr_bytes = 0;      // AXI data bytes written (full beats)
@@ -29,6 +33,10 @@ struct JobStats {
     cycles += o.cycles;
     busy_cycles += o.busy_cycles;
     stall_cycles += o.stall_cycles;
+    stall_load += o.stall_load;
+    stall_store += o.stall_store;
+    stall_setup += o.stall_setup;
+    stall_drain += o.stall_drain;
     macs += o.macs;
     rd_bytes += o.rd_bytes;
     wr_bytes += o.wr_bytes;

@@ -78,6 +78,10 @@ class AcceleratorImpl final : public Accelerator {
     s.cycles = read64(regs::kRegCyclesLo, regs::kRegCyclesHi);
     s.busy_cycles = read64(regs::kRegBusyCyclesLo, regs::kRegBusyCyclesHi);
     s.stall_cycles = read64(regs::kRegStallCyclesLo, regs::kRegStallCyclesHi);
+    s.stall_load = read64(regs::kRegStallLoadLo, regs::kRegStallLoadHi);
+    s.stall_store = read64(regs::kRegStallStoreLo, regs::kRegStallStoreHi);
+    s.stall_setup = read64(regs::kRegStallSetupLo, regs::kRegStallSetupHi);
+    s.stall_drain = read64(regs::kRegStallDrainLo, regs::kRegStallDrainHi);
     s.macs = read64(regs::kRegMacsLo, regs::kRegMacsHi);
     s.rd_bytes = read64(regs::kRegRdBytesLo, regs::kRegRdBytesHi);
     s.wr_bytes = read64(regs::kRegWrBytesLo, regs::kRegWrBytesHi);
@@ -86,6 +90,16 @@ class AcceleratorImpl final : public Accelerator {
       const uint32_t code = field(status, regs::kStatusErrorCodeMask, regs::kStatusErrorCodeShift);
       throw JobError("job failed with error code " + std::to_string(code) +
                      " (docs/registers.md lists the codes)");
+    }
+    // Every cycle is an issue or a stall, and every stall has one reason: a cheap check of the
+    // counters on every job the runtime runs.
+    if (s.busy_cycles + s.stall_cycles != s.cycles ||
+        s.stall_load + s.stall_store + s.stall_setup + s.stall_drain != s.stall_cycles) {
+      throw JobError("performance counters disagree: cycles " + std::to_string(s.cycles) +
+                     ", busy " + std::to_string(s.busy_cycles) + ", stall " +
+                     std::to_string(s.stall_cycles) + " = load " + std::to_string(s.stall_load) +
+                     " + store " + std::to_string(s.stall_store) + " + setup " +
+                     std::to_string(s.stall_setup) + " + drain " + std::to_string(s.stall_drain));
     }
     return s;
   }

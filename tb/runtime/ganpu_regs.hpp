@@ -35,6 +35,14 @@ inline constexpr uint32_t kRegRdBytesLo = 0x040;      // RO RD_BYTES_LO
 inline constexpr uint32_t kRegRdBytesHi = 0x044;      // RO RD_BYTES_HI
 inline constexpr uint32_t kRegWrBytesLo = 0x048;      // RO WR_BYTES_LO
 inline constexpr uint32_t kRegWrBytesHi = 0x04C;      // RO WR_BYTES_HI
+inline constexpr uint32_t kRegStallLoadLo = 0x050;    // RO STALL_LOAD_LO
+inline constexpr uint32_t kRegStallLoadHi = 0x054;    // RO STALL_LOAD_HI
+inline constexpr uint32_t kRegStallStoreLo = 0x058;   // RO STALL_STORE_LO
+inline constexpr uint32_t kRegStallStoreHi = 0x05C;   // RO STALL_STORE_HI
+inline constexpr uint32_t kRegStallSetupLo = 0x060;   // RO STALL_SETUP_LO
+inline constexpr uint32_t kRegStallSetupHi = 0x064;   // RO STALL_SETUP_HI
+inline constexpr uint32_t kRegStallDrainLo = 0x068;   // RO STALL_DRAIN_LO
+inline constexpr uint32_t kRegStallDrainHi = 0x06C;   // RO STALL_DRAIN_HI
 inline constexpr uint32_t kRegOp = 0x100;             // RW OP
 inline constexpr uint32_t kRegSlope = 0x104;          // RW SLOPE
 inline constexpr uint32_t kRegQCount = 0x108;         // RW Q_COUNT
@@ -251,6 +259,14 @@ inline constexpr RegInfo kRegisters[] = {
     {"RD_BYTES_HI", 0x044, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"WR_BYTES_LO", 0x048, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"WR_BYTES_HI", 0x04C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"STALL_LOAD_LO", 0x050, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"STALL_LOAD_HI", 0x054, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"STALL_STORE_LO", 0x058, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"STALL_STORE_HI", 0x05C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"STALL_SETUP_LO", 0x060, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"STALL_SETUP_HI", 0x064, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"STALL_DRAIN_LO", 0x068, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"STALL_DRAIN_HI", 0x06C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"OP", 0x100, Access::kReadWrite, true, 0x00000000, 0x00003FFF, false, true},
     {"SLOPE", 0x104, Access::kReadWrite, true, 0x00000000, 0x0000FFFF, false, true},
     {"Q_COUNT", 0x108, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},

@@ -53,6 +53,10 @@ class Bench {
     top_->cnt_macs_i = 0;
     top_->cnt_rd_bytes_i = 0;
     top_->cnt_wr_bytes_i = 0;
+    top_->cnt_stall_load_i = 0;
+    top_->cnt_stall_store_i = 0;
+    top_->cnt_stall_setup_i = 0;
+    top_->cnt_stall_drain_i = 0;
     top_->rst_ni = 0;
     top_->eval();
     top_->rst_ni = 1;
@@ -527,10 +531,21 @@ TEST_CASE("the counters read back as LO and HI words of their inputs", "[regs]")
   io.cnt_macs_i = 0x99990000AAAA0000ull;
   io.cnt_rd_bytes_i = 0x00000001FFFFFFFFull;
   io.cnt_wr_bytes_i = 0xFEDCBA9876543210ull;
+  io.cnt_stall_load_i = 0x0000000100000002ull;
+  io.cnt_stall_store_i = 0x0000000300000004ull;
+  io.cnt_stall_setup_i = 0x8000000500000006ull;
+  io.cnt_stall_drain_i = 0x0000000700000008ull;
   const std::pair<uint32_t, uint64_t> counters[] = {
-      {regs::kRegCyclesLo, io.cnt_cycles_i},     {regs::kRegBusyCyclesLo, io.cnt_busy_i},
-      {regs::kRegStallCyclesLo, io.cnt_stall_i}, {regs::kRegMacsLo, io.cnt_macs_i},
-      {regs::kRegRdBytesLo, io.cnt_rd_bytes_i},  {regs::kRegWrBytesLo, io.cnt_wr_bytes_i},
+      {regs::kRegCyclesLo, io.cnt_cycles_i},
+      {regs::kRegBusyCyclesLo, io.cnt_busy_i},
+      {regs::kRegStallCyclesLo, io.cnt_stall_i},
+      {regs::kRegMacsLo, io.cnt_macs_i},
+      {regs::kRegRdBytesLo, io.cnt_rd_bytes_i},
+      {regs::kRegWrBytesLo, io.cnt_wr_bytes_i},
+      {regs::kRegStallLoadLo, io.cnt_stall_load_i},
+      {regs::kRegStallStoreLo, io.cnt_stall_store_i},
+      {regs::kRegStallSetupLo, io.cnt_stall_setup_i},
+      {regs::kRegStallDrainLo, io.cnt_stall_drain_i},
   };
   for (const auto &[lo, value] : counters) {
     INFO("counter at " << hex(lo));

@@ -4,7 +4,11 @@
 // result must stay bit-exact: overlap may change when things happen, never what is computed.
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "layer_test_support.hpp"
+#include "runtime/accelerator.hpp"
+#include "runtime/random_tensor.hpp"
 
 namespace {
 
@@ -63,4 +67,44 @@ TEST_CASE("a narrow memory: 2 bytes per cycle", "[streaming]") {
   auto mem = ganpu::test::default_memory();
   mem.bytes_per_cycle = 2.0;
   run_all(mem);
+}
+
+// The stall counters say which unit the array waited for: a long memory latency before a
+// long reduction shows as operand waits; a 1x1 convolution (four MACs per output) on a store
+// side that barely drains, as store waits. (The runtime checks on every job that the four
+// add up to STALL_CYCLES.)
+TEST_CASE("the stall counters name the unit the array waits for", "[streaming]") {
+  const LayerSpec k4 = conv(LayerType::kConv2d, 5, 9, 8, 8, 4, 2, 1, 2, Act::kRelu, true);
+  const LayerSpec k1 = conv(LayerType::kConv2d, 4, 8, 8, 8, 1, 1, 0, 2, Act::kRelu, true);
+  const auto configs = ganpu::rt::accelerator_configs();
+  REQUIRE(!configs.empty());
+  for (const auto &config : configs) {
+    const auto stats = [&](const LayerSpec &spec, const ganpu::rt::AxiMemConfig &m) {
+      auto mem = m;
+      auto acc = ganpu::rt::make_accelerator(config, mem);
+      LayerSpec s = spec;
+      s.format = acc->config().format;
+      mem.size = ganpu::rt::layer_memory_bytes(s, acc->config()) + 4096;
+      acc = ganpu::rt::make_accelerator(config, mem);
+      std::mt19937_64 rng(5);
+      ganpu::rt::LayerInputs in;
+      in.x = ganpu::rt::random_tensor(s.x_shape(), s.format, rng, 1.0f, 0.3, true);
+      in.w = ganpu::rt::random_tensor(s.w_shape(), s.format, rng);
+      in.b = ganpu::rt::random_tensor(s.b_shape(), s.format, rng);
+      ganpu::rt::LayerRunStats st;
+      const auto out = ganpu::rt::run_layer(*acc, s, ganpu::model::Phase::kForward, in, &st);
+      ganpu::test::check_outputs(s, ganpu::model::Phase::kForward, in, out);
+      return st.total;
+    };
+    INFO(config);
+    auto slow_read = ganpu::test::default_memory();
+    slow_read.latency_cycles = 400;
+    const auto r = stats(k4, slow_read);
+    CHECK(r.stall_load > r.stall_store + r.stall_setup + r.stall_drain);
+    auto slow_write = ganpu::test::default_memory();
+    slow_write.write_stall_prob = 0.95;
+    slow_write.seed = 3;
+    const auto w = stats(k1, slow_write);
+    CHECK(w.stall_store > w.stall_load + w.stall_setup + w.stall_drain);
+  }
 }
