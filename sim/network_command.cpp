@@ -32,10 +32,10 @@
 
 #include "layer_check.hpp"
 #include "layer_list.hpp"
-#include "spec/layer_spec.hpp"
 #include "runtime/accelerator.hpp"
 #include "runtime/layer_json.hpp"
 #include "runtime/roofline.hpp"
+#include "spec/layer_spec.hpp"
 
 namespace ganpu::sim {
 

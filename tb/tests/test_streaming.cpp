@@ -3,7 +3,6 @@
 // drain slowly, so tiles pile up behind the store unit and the load unit runs ahead). Every
 // result must stay bit-exact: overlap may change when things happen, never what is computed.
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "layer_test_support.hpp"
