@@ -4,7 +4,9 @@
 // Each command goes to two queues: the burst splitter (ganpu_dma_burst) and the packer, which
 // places elements little-endian into a beat, strobing only the bytes written, and pushes the
 // beat into the W buffer when it is full or the command's last element arrives (so a partial
-// last beat never waits for a later command). An AW is issued only when all beats of its burst
+// last beat never waits for a later command). A delivery carries 1 to elem_count_i elements
+// at once (a bus-wide store path): they must all lie in the current beat and the current
+// command. An AW is issued only when all beats of its burst
 // are in the W buffer, so W then streams without gaps; up to MaxOutstanding bursts await B.
 // cmd_len_i = 0 commands are dropped; cmd_esize_i = 3 is treated as 2 (32-bit).
 module ganpu_dma_wr #(
@@ -14,7 +16,8 @@ module ganpu_dma_wr #(
   parameter int unsigned MaxBurstBeats  = 16,  // 1..256, at most a 4 KB page
   parameter int unsigned MaxOutstanding = 4,
   parameter int unsigned CmdDepth       = 2,
-  localparam int unsigned StrbW         = DataW / 8
+  localparam int unsigned StrbW         = DataW / 8,
+  localparam int unsigned CountW        = $clog2(StrbW + 1)  // 1..StrbW elements a delivery
 ) (
   input  logic             clk_i,
   input  logic             rst_ni,
@@ -24,10 +27,12 @@ module ganpu_dma_wr #(
   input  logic [AddrW-1:0] cmd_addr_i,
   input  logic [23:0]      cmd_len_i,
   input  logic [1:0]       cmd_esize_i,
-  // Element stream, in command order; the low 2^esize bytes of elem_data_i are written.
+  // Element stream, in command order: elem_count_i elements of 2^esize bytes each, packed
+  // from bit 0 of elem_data_i; they never cross the end of a beat or of their command.
   input  logic             elem_valid_i,
   output logic             elem_ready_o,
-  input  logic [31:0]      elem_data_i,
+  input  logic [DataW-1:0] elem_data_i,
+  input  logic [CountW-1:0] elem_count_i,
   // AXI4 write master.
   output logic             m_axi_awvalid,
   input  logic             m_axi_awready,
@@ -148,31 +153,27 @@ module ganpu_dma_wr #(
   logic [OffW-1:0]  off_q, cur_off;
   logic [LenW-1:0]  left_q, cur_left;
   logic [OffW:0]    next_off;
+  logic [OffW:0]    bytes;
   logic             last_elem, take, push, wb_in_ready;
-  logic [3:0]       elem_strb;
   logic [DataW-1:0] lane_data, beat_data_q, beat_data;
   logic [StrbW-1:0] lane_strb, beat_strb_q, beat_strb;
 
   assign cur_off      = started_q ? off_q : pq_off;
   assign cur_left     = started_q ? left_q : pq_len;
-  assign next_off     = {1'b0, cur_off} + ((OffW + 1)'(1) << pq_esize);
-  assign last_elem    = (cur_left == LenW'(1));
+  assign bytes        = (OffW + 1)'(elem_count_i) << pq_esize;
+  assign next_off     = {1'b0, cur_off} + bytes;
+  assign last_elem    = (cur_left == LenW'(elem_count_i));
   assign elem_ready_o = pq_valid && !pq_empty && wb_in_ready;
   assign take         = elem_valid_i && elem_ready_o;
-  // The beat is complete when the element ends it (carry out) or ends the command.
+  // The beat is complete when the delivery ends it (carry out) or ends the command.
   assign push         = take && (next_off[OffW] || last_elem);
   assign pq_ready     = pq_empty || (take && last_elem);
 
-  always_comb begin
-    unique case (pq_esize)
-      2'd0:    elem_strb = 4'b0001;
-      2'd1:    elem_strb = 4'b0011;
-      default: elem_strb = 4'b1111;
-    endcase
-  end
-
-  assign lane_data = DataW'(elem_data_i) << {cur_off, 3'b000};
-  assign lane_strb = StrbW'(elem_strb) << cur_off;
+  // The delivery's bytes, shifted to their place in the beat.
+  logic [2*StrbW-1:0] strb_wide;
+  assign strb_wide = ((2 * StrbW)'(1) << bytes) - (2 * StrbW)'(1);
+  assign lane_data = elem_data_i << {cur_off, 3'b000};
+  assign lane_strb = strb_wide[StrbW-1:0] << cur_off;
 
   // Bytes not strobed keep whatever they held: their value does not matter.
   always_comb begin
@@ -196,7 +197,7 @@ module ganpu_dma_wr #(
   always_ff @(posedge clk_i) begin
     if (take) begin
       off_q       <= next_off[OffW-1:0];
-      left_q      <= cur_left - 1'b1;
+      left_q      <= cur_left - LenW'(elem_count_i);
       beat_data_q <= beat_data;
     end
   end
@@ -322,6 +323,18 @@ module ganpu_dma_wr #(
     end
   end
 
+`ifndef SYNTHESIS
+  // A delivery holds at least one element, stays inside its beat and its command.
+  always_ff @(posedge clk_i) begin
+    if (rst_ni && take) begin
+      assert (elem_count_i != '0 && 32'(elem_count_i) <= 32'(cur_left) &&
+              32'(cur_off) + 32'(bytes) <= StrbW)
+        else $error("ganpu_dma_wr: delivery of %0d elements at byte %0d with %0d left",
+                    elem_count_i, cur_off, cur_left);
+    end
+  end
+`endif
+
   assign err_o  = err_q;
   assign beat_o = beat_q;
   assign busy_o = sq_valid || pq_valid || bs_busy || started_q || (avail_q != '0) ||
@@ -329,6 +342,6 @@ module ganpu_dma_wr #(
 
   // All bursts use ID 0; OKAY and EXOKAY both mean success.
   logic unused_wr;
-  assign unused_wr = ^{m_axi_bid, m_axi_bresp[0]};
+  assign unused_wr = ^{m_axi_bid, m_axi_bresp[0], strb_wide[2*StrbW-1:StrbW]};
 
 endmodule

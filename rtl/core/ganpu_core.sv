@@ -53,7 +53,8 @@ module ganpu_core #(
   output logic [1:0]             wr_cmd_esize_o,
   output logic                   wr_elem_valid_o,
   input  logic                   wr_elem_ready_i,
-  output logic [31:0]            wr_elem_data_o,
+  output logic [ganpu_core_pkg::BusBytes*8-1:0] wr_elem_data_o,  // wr_elem_count_o elements
+  output logic [$clog2(ganpu_core_pkg::BusBytes+1)-1:0] wr_elem_count_o,
   input  logic                   wr_busy_i,
   input  logic                   wr_beat_i,
   input  logic                   wr_err_i,
@@ -105,7 +106,7 @@ module ganpu_core #(
   logic [15:0]        tile_pn [2];
   logic [31:0]        tile_pos [2];
   logic [PeRows*32-1:0] bias [2];
-  logic [PeRows*PeCols*32-1:0] acc;
+  logic [ganpu_core_pkg::Slots*32-1:0] acc;
   logic               eng_issue;
   logic [15:0]        eng_macs;
   // Buffer writes (up to StageLanes elements per cycle) and partial-sum loads.
@@ -136,7 +137,8 @@ module ganpu_core #(
   logic [RowW-1:0]    out_rows;
   logic signed [31:0] out_q_off;
   logic [31:0]        out_m_addr;
-  logic [ganpu_core_pkg::SlotW-1:0] rd_slot;
+  logic [$clog2(PeRows)-1:0] rd_row;
+  logic [$clog2(PeCols)-1:0] rd_col;
 
   // --- Load -------------------------------------------------------------------------------------
   ganpu_load_ctrl #(
@@ -294,7 +296,8 @@ module ganpu_core #(
     .b_waddr_i       (b_waddr),
     .wdata_i         (ld_wdata),
     .rd_bank_i       (out_bank),
-    .rd_slot_i       (rd_slot),
+    .rd_row_i        (rd_row),
+    .rd_col_i        (rd_col),
     .acc_o           (acc),
     .issue_o         (eng_issue),
     .macs_o          (eng_macs),
@@ -361,7 +364,8 @@ module ganpu_core #(
     .mg_i        (mg),
     .mg_dy_i     (mg_dy),
     .mg_keep_i   (mg_keep),
-    .rd_slot_o   (rd_slot),
+    .rd_row_o    (rd_row),
+    .rd_col_o    (rd_col),
     .acc_i       (acc),
     .cmd_valid_o (wr_cmd_valid_o),
     .cmd_ready_i (wr_cmd_ready_i),
@@ -370,7 +374,8 @@ module ganpu_core #(
     .cmd_esize_o (wr_cmd_esize_o),
     .elem_valid_o(wr_elem_valid_o),
     .elem_ready_i(wr_elem_ready_i),
-    .elem_data_o (wr_elem_data_o)
+    .elem_data_o (wr_elem_data_o),
+    .elem_count_o(wr_elem_count_o)
   );
 
   // --- Job sequencing -----------------------------------------------------------------------------

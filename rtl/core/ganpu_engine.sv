@@ -88,10 +88,11 @@ module ganpu_engine #(
   input  logic [RowW-1:0]          b_row_i [L],
   input  logic [BAddrW-1:0]        b_waddr_i [L],
   input  logic [W-1:0]             wdata_i [L],
-  // Drain: accumulator (rd_bank_i, slot k mod Slots) of PE (row, k / Slots).
+  // Drain: the Slots accumulators (positions) of PE (rd_row_i, rd_col_i) in bank rd_bank_i.
   input  logic                     rd_bank_i,
-  input  logic [SlotW-1:0]         rd_slot_i,
-  output logic [PeRows*PeCols*32-1:0] acc_o,
+  input  logic [$clog2(PeRows)-1:0] rd_row_i,
+  input  logic [$clog2(PeCols)-1:0] rd_col_i,
+  output logic [Slots*32-1:0]      acc_o,
   // Activity, for the performance counters.
   output logic                     issue_o,     // MACs issued this cycle
   output logic [15:0]              macs_o,      // real products issued this cycle
@@ -514,7 +515,8 @@ module ganpu_engine #(
     .a_i      (a_ops),
     .b_i      (b_ops),
     .rd_bank_i(rd_bank_i),
-    .rd_slot_i(rd_slot_i),
+    .rd_row_i (rd_row_i),
+    .rd_col_i (rd_col_i),
     .acc_o    (acc_o),
     .ld_i     (ld_i),
     .ld_bank_i(ld_bank_i),

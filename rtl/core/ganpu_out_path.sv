@@ -2,17 +2,22 @@
 // position order, as runs of consecutive addresses, either raw FP32 (partial results and
 // weight gradients) or narrowed to the 16-bit format with the activation applied; then, if
 // asked, the row's ReLU mask bits (1 = the FP32 sum was > 0), packed LSB-first into bytes.
+// The path is as wide as a bus beat: each cycle it takes up to BusBytes / 2 16-bit values
+// (BusBytes / 4 FP32 values, BusBytes mask bytes) that lie in one beat, one run and one PE
+// (a PE holds Slots consecutive positions), and hands them to the write DMA as one delivery.
+// MASK_GRAD tiles (dy gated by the mask) go one value a cycle.
 module ganpu_out_path #(
   parameter int unsigned PeRows = 4,
   parameter int unsigned PeCols = 4,
   parameter int unsigned ExpW   = fp_pkg::Fp16ExpW,
   parameter int unsigned ManW   = fp_pkg::Fp16ManW,
   localparam int unsigned Slots = ganpu_core_pkg::Slots,
-  localparam int unsigned SlotW = ganpu_core_pkg::SlotW,
   localparam int unsigned T     = PeCols * Slots,
   localparam int unsigned KW    = $clog2(T),
   localparam int unsigned RowW  = $clog2(PeRows + 1),
-  localparam int unsigned W     = ExpW + ManW + 1
+  localparam int unsigned W     = ExpW + ManW + 1,
+  localparam int unsigned BusBytes = ganpu_core_pkg::BusBytes,
+  localparam int unsigned CountW   = $clog2(BusBytes + 1)
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -36,10 +41,11 @@ module ganpu_out_path #(
   input  logic                  mg_i,
   input  logic [W-1:0]          mg_dy_i [T],
   input  logic [T-1:0]          mg_keep_i,
-  // Accumulators.
-  output logic [SlotW-1:0]      rd_slot_o,
-  input  logic [PeRows*PeCols*32-1:0] acc_i,
-  // Write DMA.
+  // Accumulators: all Slots of PE (rd_row_o, rd_col_o), slot s at [s*32 +: 32].
+  output logic [$clog2(PeRows)-1:0] rd_row_o,
+  output logic [$clog2(PeCols)-1:0] rd_col_o,
+  input  logic [Slots*32-1:0]   acc_i,
+  // Write DMA: elem_count_o elements (or mask bytes) of one beat, packed from bit 0.
   output logic                  cmd_valid_o,
   input  logic                  cmd_ready_i,
   output logic [31:0]           cmd_addr_o,
@@ -47,21 +53,25 @@ module ganpu_out_path #(
   output logic [1:0]            cmd_esize_o,
   output logic                  elem_valid_o,
   input  logic                  elem_ready_i,
-  output logic [31:0]           elem_data_o
+  output logic [BusBytes*8-1:0] elem_data_o,
+  output logic [CountW-1:0]     elem_count_o
 );
 
   localparam int unsigned FifoDepth = 4;
+  localparam int unsigned Lanes     = BusBytes / 2;   // 16-bit values per beat
+  localparam int unsigned OffW      = $clog2(BusBytes);
+  localparam int unsigned LaneCntW  = $clog2(Lanes + 1);
 
   typedef enum logic [2:0] {StIdle, StRunCmd, StRunData, StMaskCmd, StMaskData, StFlush} state_e;
   state_e state_q, state_d;
 
   logic [RowW-1:0]    row_q, row_d;
   logic [KW:0]        k_q, k_d, run_end_q, run_end_d;
-  logic [7:0]         mbyte_q, mbyte_d;
+  logic [KW:0]        mbyte_q, mbyte_d;
   logic signed [31:0] q_off_q, q_off_d;
   logic [31:0]        m_addr_q, m_addr_d;
+  logic [OffW-1:0]    boff_q, boff_d;     // byte offset in the beat of the next delivery
   logic [T-1:0]       mask_bits_q;
-  logic [7:0]         mask_byte;
 
   // --- Run length: 1 + the number of contiguous positions that follow k -------------------
   logic [T-1:0]  contig_from_k;
@@ -82,31 +92,66 @@ module ganpu_out_path #(
     if (k_q + run_len > count_i) run_len = count_i - k_q;
   end
 
-  // --- The value of position k of this row --------------------------------------------------
-  logic [KW-1:0] kk;
-  logic [31:0]   acc_val;
-  assign kk        = k_q[KW-1:0];
-  assign rd_slot_o = SlotW'(32'(kk) % Slots);
+  // --- The positions of this cycle: k .. k + n - 1, all in one PE, run and beat ----------------
+  logic [1:0]        esize;
+  logic [KW-1:0]     kk;
+  logic [31:0]       k_slot;
+  logic [LaneCntW-1:0] n_elem;
+  assign esize = out_fp32_i ? ganpu_core_pkg::Esize32 : ganpu_core_pkg::Esize16;
+  assign kk     = k_q[KW-1:0];
+  assign k_slot = 32'(kk) % Slots;
+  assign rd_col_o = ($clog2(PeCols))'(32'(kk) / Slots);
+  assign rd_row_o = ($clog2(PeRows))'(row_q);
+  logic [KW:0] run_left;
+  assign run_left = run_end_q - k_q;
   always_comb begin
-    acc_val = '0;
-    for (int unsigned j = 0; j < PeRows; j++) begin
-      for (int unsigned c = 0; c < PeCols; c++) begin
-        if (RowW'(j) == row_q && (32'(c) == 32'(kk) / Slots)) acc_val = acc_i[(j*PeCols + c)*32 +: 32];
+    int unsigned n;
+    n = mg_i ? 1 : (BusBytes - 32'(boff_q)) >> esize;
+    if (n > 32'(run_left)) n = 32'(run_left);
+    if (n > Slots - k_slot) n = Slots - k_slot;
+    if (n > Lanes) n = Lanes;
+    n_elem = LaneCntW'(n);
+  end
+
+  // Lane l's accumulator: slot k_slot + l of the PE.
+  logic [31:0] acc_lane [Lanes];
+  always_comb begin
+    for (int unsigned l = 0; l < Lanes; l++) begin
+      acc_lane[l] = '0;
+      for (int unsigned sl = 0; sl < Slots; sl++) begin
+        if (k_slot + l == sl) acc_lane[l] = acc_i[sl*32 +: 32];
       end
     end
   end
 
-  // --- Post-processing pipe (2 stages) and the output FIFO --------------------------------
-  logic        push_elem, push_byte, pipe_in;
-  logic [31:0] pipe_val;
-  logic        pipe_raw;
-  logic [1:0]  v_q;
-  logic [1:0]  raw_q;
-  logic [31:0] val_q [2];
-  logic [W-1:0] narrowed, activated;
-  logic        unused_cv, unused_av;
+  // --- Mask bytes of this cycle: mbyte .. mbyte + nb - 1 --------------------------------------
+  localparam int unsigned MaskBytes = (T + 7) / 8;
+  logic [CountW-1:0]     n_byte;
+  logic [BusBytes*8-1:0] mask_vec;
+  always_comb begin
+    int unsigned nb;
+    nb = BusBytes - 32'(boff_q);
+    if (nb > MaskBytes - 32'(mbyte_q)) nb = MaskBytes - 32'(mbyte_q);
+    if (nb > (32'(count_i) + 7) / 8 - 32'(mbyte_q)) nb = (32'(count_i) + 7) / 8 - 32'(mbyte_q);
+    n_byte = CountW'(nb);
+    mask_vec = '0;
+    for (int unsigned i = 0; i < BusBytes * 8; i++) begin
+      if (32'(mbyte_q) * 8 + i < T && i < nb * 8) mask_vec[i] = mask_bits_q[32'(mbyte_q) * 8 + i];
+    end
+  end
 
-  logic [W-1:0] gated;
+  // --- Post-processing pipe (2 stages, one narrowing and activation per lane) and the FIFO ---
+  logic              push_elem, push_byte, pipe_in, pipe_raw;
+  logic [31:0]       pipe_val [Lanes];
+  logic [CountW-1:0] pipe_cnt;
+  logic [1:0]        v_q, raw_q;
+  logic [31:0]       val_q [2][Lanes];
+  logic [CountW-1:0] cnt_q [2];
+  logic [1:0]        es_q [2];
+  logic [W-1:0]      narrowed [Lanes];
+  logic [W-1:0]      activated [Lanes];
+  logic [W-1:0]      gated;
+
   fp_masked_grad #(
     .ExpW(ExpW),
     .ManW(ManW)
@@ -119,37 +164,50 @@ module ganpu_out_path #(
   );
 
   assign pipe_in  = push_elem | push_byte;
-  assign pipe_val = push_byte ? {24'd0, mask_byte} :
-                    mg_i      ? {{(32 - W){1'b0}}, gated} : acc_val;
   assign pipe_raw = push_byte | out_fp32_i | mg_i;
+  assign pipe_cnt = push_byte ? n_byte : CountW'(n_elem);
+  always_comb begin
+    for (int unsigned l = 0; l < Lanes; l++) begin
+      if (push_byte) begin
+        pipe_val[l] = (l < BusBytes / 4) ? mask_vec[l*32 +: 32] : '0;
+      end else if (mg_i) begin
+        pipe_val[l] = (l == 0) ? {{(32 - W){1'b0}}, gated} : '0;
+      end else begin
+        pipe_val[l] = acc_lane[l];
+      end
+    end
+  end
 
-  fp_convert #(
-    .InExpW (fp_pkg::Fp32ExpW),
-    .InManW (fp_pkg::Fp32ManW),
-    .OutExpW(ExpW),
-    .OutManW(ManW)
-  ) u_narrow (
-    .clk_i  (clk_i),
-    .rst_ni (rst_ni),
-    .valid_i(pipe_in),
-    .x_i    (pipe_val),
-    .valid_o(unused_cv),
-    .x_o    (narrowed)
-  );
+  for (genvar l = 0; l < Lanes; l++) begin : g_lane
+    logic unused_cv, unused_av;
+    fp_convert #(
+      .InExpW (fp_pkg::Fp32ExpW),
+      .InManW (fp_pkg::Fp32ManW),
+      .OutExpW(ExpW),
+      .OutManW(ManW)
+    ) u_narrow (
+      .clk_i  (clk_i),
+      .rst_ni (rst_ni),
+      .valid_i(pipe_in),
+      .x_i    (pipe_val[l]),
+      .valid_o(unused_cv),
+      .x_o    (narrowed[l])
+    );
 
-  fp_act #(
-    .ExpW(ExpW),
-    .ManW(ManW)
-  ) u_act (
-    .clk_i  (clk_i),
-    .rst_ni (rst_ni),
-    .valid_i(v_q[0]),
-    .mode_i (act_i),
-    .x_i    (narrowed),
-    .slope_i(slope_i),
-    .valid_o(unused_av),
-    .y_o    (activated)
-  );
+    fp_act #(
+      .ExpW(ExpW),
+      .ManW(ManW)
+    ) u_act (
+      .clk_i  (clk_i),
+      .rst_ni (rst_ni),
+      .valid_i(v_q[0]),
+      .mode_i (act_i),
+      .x_i    (narrowed[l]),
+      .slope_i(slope_i),
+      .valid_o(unused_av),
+      .y_o    (activated[l])
+    );
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -162,15 +220,37 @@ module ganpu_out_path #(
     raw_q    <= {raw_q[0], pipe_raw};
     val_q[0] <= pipe_val;
     val_q[1] <= val_q[0];
+    cnt_q[0] <= pipe_cnt;
+    cnt_q[1] <= cnt_q[0];
+    es_q[0]  <= push_byte ? ganpu_core_pkg::Esize8 : (mg_i ? ganpu_core_pkg::Esize16 : esize);
+    es_q[1]  <= es_q[0];
   end
 
-  logic [31:0] fifo_q [FifoDepth];
+  // The delivery: raw 32-bit lanes (FP32 values, mask bytes), one raw 16-bit value (MASK_GRAD),
+  // or the narrowed and activated 16-bit lanes.
+  logic [BusBytes*8-1:0] fifo_in;
+  always_comb begin
+    fifo_in = '0;
+    for (int unsigned l = 0; l < Lanes; l++) begin
+      if (!raw_q[1]) begin
+        fifo_in[l*16 +: 16] = 16'(activated[l]);
+      end else if (es_q[1] == ganpu_core_pkg::Esize16) begin
+        if (l == 0) fifo_in[15:0] = val_q[1][0][15:0];
+      end else if (l < BusBytes / 4) begin
+        fifo_in[l*32 +: 32] = val_q[1][l];
+      end
+    end
+  end
+
+  typedef struct packed {
+    logic [CountW-1:0]     count;
+    logic [BusBytes*8-1:0] data;
+  } delivery_t;
+  delivery_t fifo_q [FifoDepth];
   logic [$clog2(FifoDepth+1)-1:0] fifo_cnt_q;
   logic [$clog2(FifoDepth)-1:0]   fifo_rd_q, fifo_wr_q;
   logic        fifo_push, fifo_pop, room;
-  logic [31:0] fifo_in;
 
-  assign fifo_in   = raw_q[1] ? val_q[1] : {{(32 - W){1'b0}}, activated};
   assign fifo_push = v_q[1];
   assign fifo_pop  = elem_valid_o && elem_ready_i;
   // Credits: what is in the FIFO plus what is still in the pipe must fit.
@@ -189,23 +269,25 @@ module ganpu_out_path #(
     end
   end
   always_ff @(posedge clk_i) begin
-    if (fifo_push) fifo_q[fifo_wr_q] <= fifo_in;
+    if (fifo_push) fifo_q[fifo_wr_q] <= '{count: cnt_q[1], data: fifo_in};
   end
   assign elem_valid_o = (fifo_cnt_q != '0);
-  assign elem_data_o  = fifo_q[fifo_rd_q];
+  assign elem_data_o  = fifo_q[fifo_rd_q].data;
+  assign elem_count_o = fifo_q[fifo_rd_q].count;
 
   // --- Mask bits of the current row ---------------------------------------------------------
-  logic acc_pos;
-  assign acc_pos = !acc_val[31] && (acc_val[30:0] != '0) &&
-                   !((acc_val[30:23] == 8'hFF) && (acc_val[22:0] != '0));
+  function automatic logic positive(logic [31:0] v);
+    return !v[31] && (v[30:0] != '0) && !((v[30:23] == 8'hFF) && (v[22:0] != '0));
+  endfunction
   always_ff @(posedge clk_i) begin
-    if (push_elem) mask_bits_q[kk] <= acc_pos;
+    if (push_elem) begin
+      for (int unsigned l = 0; l < Lanes; l++) begin
+        if (l < 32'(n_elem)) mask_bits_q[kk + KW'(l)] <= positive(acc_lane[l]);
+      end
+    end
   end
 
   // --- Sequencing --------------------------------------------------------------------------------
-  logic [1:0] esize;
-  assign esize = out_fp32_i ? ganpu_core_pkg::Esize32 : ganpu_core_pkg::Esize16;
-
   always_comb begin
     state_d     = state_q;
     row_d       = row_q;
@@ -214,10 +296,11 @@ module ganpu_out_path #(
     mbyte_d     = mbyte_q;
     q_off_d     = q_off_q;
     m_addr_d    = m_addr_q;
+    boff_d      = boff_q;
     cmd_valid_o = 1'b0;
     cmd_addr_o  = '0;
     cmd_len_o   = '0;
-    cmd_esize_o = esize;
+    cmd_esize_o = mg_i ? ganpu_core_pkg::Esize16 : esize;
     push_elem   = 1'b0;
     push_byte   = 1'b0;
     done_o      = 1'b0;
@@ -233,17 +316,19 @@ module ganpu_out_path #(
       end
       StRunCmd: begin
         cmd_valid_o = 1'b1;
-        cmd_addr_o  = o_dst_i + 32'(unsigned'(q_off_q + o_off_i[kk]) << esize);
+        cmd_addr_o  = o_dst_i + 32'(unsigned'(q_off_q + o_off_i[kk]) << cmd_esize_o);
         cmd_len_o   = 24'(run_len);
         if (cmd_ready_i) begin
           run_end_d = k_q + run_len;
+          boff_d    = cmd_addr_o[OffW-1:0];
           state_d   = StRunData;
         end
       end
       StRunData: begin
         if (room) begin
           push_elem = 1'b1;
-          k_d = k_q + (KW+1)'(1);
+          k_d    = k_q + (KW+1)'(n_elem);
+          boff_d = boff_q + OffW'(32'(n_elem) << cmd_esize_o);
           if (k_d == run_end_q) begin
             if (k_d != count_i) begin
               state_d = StRunCmd;
@@ -262,14 +347,16 @@ module ganpu_out_path #(
         cmd_esize_o = ganpu_core_pkg::Esize8;
         if (cmd_ready_i) begin
           mbyte_d = '0;
+          boff_d  = m_addr_q[OffW-1:0];
           state_d = StMaskData;
         end
       end
       StMaskData: begin
         if (room) begin
           push_byte = 1'b1;
-          mbyte_d   = mbyte_q + 8'd1;
-          if ((32'(mbyte_q) + 1) * 8 >= 32'(count_i)) begin
+          mbyte_d   = mbyte_q + (KW+1)'(n_byte);
+          boff_d    = boff_q + OffW'(n_byte);
+          if (32'(mbyte_d) * 8 >= 32'(count_i)) begin
             state_d = StFlush;
           end
         end
@@ -291,14 +378,6 @@ module ganpu_out_path #(
     endcase
   end
 
-  // The mask byte being pushed: 8 bits of the row's mask.
-  always_comb begin
-    mask_byte = '0;
-    for (int unsigned b = 0; b < 8; b++) begin
-      if (32'(mbyte_q) * 8 + b < T) mask_byte[b] = mask_bits_q[32'(mbyte_q) * 8 + b];
-    end
-  end
-
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q   <= StIdle;
@@ -308,6 +387,7 @@ module ganpu_out_path #(
       mbyte_q   <= '0;
       q_off_q   <= '0;
       m_addr_q  <= '0;
+      boff_q    <= '0;
     end else begin
       state_q   <= state_d;
       row_q     <= row_d;
@@ -316,6 +396,7 @@ module ganpu_out_path #(
       mbyte_q   <= mbyte_d;
       q_off_q   <= q_off_d;
       m_addr_q  <= m_addr_d;
+      boff_q    <= boff_d;
     end
   end
 

@@ -21,9 +21,8 @@ module ganpu_pe #(
   input  logic               mac_en_i,   // 1: acc += a_i * b_i; 0: acc unchanged
   input  logic [ExpW+ManW:0] a_i,
   input  logic [ExpW+ManW:0] b_i,
-  input  logic               rd_bank_i,  // drain: which accumulator acc_o shows
-  input  logic [SlotW-1:0]   rd_slot_i,
-  output logic [31:0]        acc_o,
+  input  logic               rd_bank_i,  // drain: the bank acc_o shows
+  output logic [Slots*32-1:0] acc_o,     // its Slots accumulators, slot s at [s*32 +: 32]
   input  logic               ld_i,       // load ld_data_i into accumulator (ld_bank_i,
   input  logic               ld_bank_i,  // ld_slot_i): partial sums of a split reduction,
   input  logic [SlotW-1:0]   ld_slot_i,  // never into the bank being issued
@@ -99,6 +98,8 @@ module ganpu_pe #(
 `endif
   end
 
-  assign acc_o = acc_q[rd_bank_i][rd_slot_i];
+  for (genvar s = 0; s < Slots; s++) begin : g_rd
+    assign acc_o[s*32 +: 32] = acc_q[rd_bank_i][s];
+  end
 
 endmodule

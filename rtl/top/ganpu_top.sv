@@ -122,7 +122,9 @@ module ganpu_top #(
   logic [63:0] rd_elem_vec;
   logic [3:0]  rd_elem_count;
   logic        wr_cmd_valid, wr_cmd_ready, wr_elem_valid, wr_elem_ready, wr_beat, wr_err, wr_busy;
-  logic [31:0] wr_cmd_addr, wr_elem_data;
+  logic [31:0] wr_cmd_addr;
+  logic [63:0] wr_elem_data;
+  logic [3:0]  wr_elem_count;
   logic [23:0] wr_cmd_len;
   logic [1:0]  wr_cmd_esize;
   logic        clear_err;
@@ -167,6 +169,7 @@ module ganpu_top #(
     .wr_elem_valid_o(wr_elem_valid),
     .wr_elem_ready_i(wr_elem_ready),
     .wr_elem_data_o (wr_elem_data),
+    .wr_elem_count_o(wr_elem_count),
     .wr_busy_i      (wr_busy),
     .wr_beat_i      (wr_beat),
     .wr_err_i       (wr_err),
@@ -227,6 +230,7 @@ module ganpu_top #(
     .elem_valid_i (wr_elem_valid),
     .elem_ready_o (wr_elem_ready),
     .elem_data_i  (wr_elem_data),
+    .elem_count_i (wr_elem_count),
     .m_axi_awvalid(m_axi_awvalid),
     .m_axi_awready(m_axi_awready),
     .m_axi_awid   (m_axi_awid),

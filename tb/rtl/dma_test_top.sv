@@ -42,7 +42,8 @@ module dma_test_top #(
   input  logic [1:0]       wr_cmd_esize_i,
   input  logic             wr_elem_valid_i,
   output logic             wr_elem_ready_o,
-  input  logic [31:0]      wr_elem_data_i,
+  input  logic [DataW-1:0] wr_elem_data_i,   // wr_elem_count_i elements, packed from bit 0
+  input  logic [$clog2(DataW/8+1)-1:0] wr_elem_count_i,
   output logic             wr_busy_o,
   output logic             wr_err_o,
   input  logic             wr_clear_err_i,
@@ -141,6 +142,7 @@ module dma_test_top #(
     .elem_valid_i (wr_elem_valid_i),
     .elem_ready_o (wr_elem_ready_o),
     .elem_data_i  (wr_elem_data_i),
+    .elem_count_i (wr_elem_count_i),
     .m_axi_awvalid(m_axi_awvalid),
     .m_axi_awready(m_axi_awready),
     .m_axi_awid   (m_axi_awid),

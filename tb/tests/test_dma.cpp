@@ -150,6 +150,8 @@ struct Traffic {
   double cmd_gap = 0.0;            // probability a command source idles a cycle
   double rd_ready = 1.0;           // probability the read consumer is ready
   double wr_valid = 1.0;           // probability the write producer offers an element
+  unsigned wr_group = 1;           // up to this many elements a delivery (within one beat)
+  bool wr_group_random = true;     // a random count up to that, else as many as fit
   uint64_t seed = 1;
 };
 
@@ -183,13 +185,28 @@ Result run(Bench &b, const Traffic &t, uint64_t max_cycles = 2'000'000) {
   std::vector<Elem> expect;
   for (const Cmd &c : t.rd_cmds) {
     for (uint32_t i = 0; i < c.len; ++i) {
-      expect.push_back({load_elem(image, c.addr + (uint64_t{i} << c.esize), c.esize),
-                        i + 1 == c.len, c.esize});
+      expect.push_back(
+          {load_elem(image, c.addr + (uint64_t{i} << c.esize), c.esize), i + 1 == c.len, c.esize});
     }
   }
   uint64_t wr_total = 0;
   for (const Cmd &c : t.wr_cmds) wr_total += c.len;
   if (t.wr_elems.size() != wr_total) throw std::invalid_argument("wr_elems size");
+
+  // Where each write element goes: its address, size and how many of its command remain.
+  struct WrElem {
+    uint64_t addr;
+    unsigned esize;
+    uint64_t left;
+  };
+  std::vector<WrElem> wr_where;
+  for (const Cmd &c : t.wr_cmds) {
+    for (uint32_t i = 0; i < c.len; ++i) {
+      wr_where.push_back({c.addr + (uint64_t{i} << c.esize), c.esize, c.len - i});
+    }
+  }
+  unsigned wr_count = 1;
+  uint64_t wr_vec = 0;
 
   size_t rd_next = 0, wr_next = 0, wr_elem_next = 0;
   bool rd_cmd_valid = false, wr_cmd_valid = false, wr_elem_valid = false;
@@ -217,8 +234,24 @@ Result run(Bench &b, const Traffic &t, uint64_t max_cycles = 2'000'000) {
     io.wr_cmd_valid_i = wr_cmd_valid;
     if (!wr_elem_valid && wr_elem_next < t.wr_elems.size() && u(rng) < t.wr_valid) {
       wr_elem_valid = true;
+      // A delivery of 1..wr_group elements that stays inside its beat and its command.
+      const WrElem &e = wr_where[wr_elem_next];
+      const unsigned in_beat = (kBeatBytes - e.addr % kBeatBytes) >> e.esize;
+      const unsigned most = std::min<uint64_t>({t.wr_group, in_beat, e.left});
+      wr_count = t.wr_group_random ? 1 + static_cast<unsigned>(rng() % most) : most;
+      uint64_t vec = 0;
+      const unsigned bits = 8u << e.esize;
+      for (unsigned j = 0; j < wr_count; ++j) {
+        const uint64_t v =
+            t.wr_elems[wr_elem_next + j] & (bits == 32 ? 0xFFFFFFFFull : (1ull << bits) - 1);
+        vec |= v << (j * bits);
+      }
+      wr_vec = vec;
     }
-    if (wr_elem_valid) io.wr_elem_data_i = t.wr_elems[wr_elem_next];
+    if (wr_elem_valid) {
+      io.wr_elem_data_i = wr_vec;
+      io.wr_elem_count_i = wr_count;
+    }
     io.wr_elem_valid_i = wr_elem_valid;
 
     // 2. The memory's inputs; all settles.
@@ -273,7 +306,7 @@ Result run(Bench &b, const Traffic &t, uint64_t max_cycles = 2'000'000) {
     if (io.wr_elem_valid_i && io.wr_elem_ready_o) {
       if (wr_elem_next == 0) r.first_wr_elem_cycle = b.cycles();
       r.last_wr_elem_cycle = b.cycles();
-      ++wr_elem_next;
+      wr_elem_next += wr_count;
       wr_elem_valid = false;
     }
 
@@ -545,7 +578,8 @@ TEST_CASE("random reads and writes with stalls, latencies and bandwidths", "[dma
     t.cmd_gap = (round % 4 == 0) ? 0.0 : 0.1 * static_cast<double>(rng() % 6);
     t.rd_ready = (round % 3 == 0) ? 1.0 : 0.3 + 0.1 * static_cast<double>(rng() % 8);
     t.wr_valid = (round % 3 == 0) ? 1.0 : 0.3 + 0.1 * static_cast<double>(rng() % 8);
-    const int mode = round % 3;  // 0: both, 1: reads only, 2: writes only
+    t.wr_group = (round % 2 == 0) ? 1 : kBeatBytes;  // half the rounds write groups
+    const int mode = round % 3;                      // 0: both, 1: reads only, 2: writes only
     const int n = 30;
     for (int i = 0; i < n; ++i) {
       if (mode != 2) {
@@ -565,8 +599,8 @@ TEST_CASE("random reads and writes with stalls, latencies and bandwidths", "[dma
 
     INFO("round " << round << ": latency " << cfg.latency_cycles << ", bytes/cycle "
                   << cfg.bytes_per_cycle << ", stall " << cfg.stall_prob << ", consumer ready "
-                  << t.rd_ready << ", producer valid " << t.wr_valid << ", command gap "
-                  << t.cmd_gap);
+                  << t.rd_ready << ", producer valid " << t.wr_valid << ", write group "
+                  << t.wr_group << ", command gap " << t.cmd_gap);
     const Result r = run(b, t);
     require_clean(r);
 
@@ -810,6 +844,25 @@ TEST_CASE("throughput at 8 bytes per cycle and latency 20", "[dma][perf]") {
           "drain to !busy\n",
           es, kLen, taken, to_idle);
       CHECK(taken > 0.99);
+    }
+    {
+      // Whole beats a delivery (the core's store path): a beat per cycle.
+      Bench b(cfg);
+      Traffic t;
+      t.wr_cmds.push_back({0x40, kLen, es});
+      t.wr_group = kBeatBytes >> es;
+      t.wr_group_random = false;
+      for (uint32_t i = 0; i < kLen; ++i) t.wr_elems.push_back(static_cast<uint32_t>(rng()));
+      std::vector<uint8_t> want = b.mem.bytes();
+      apply_writes(want, t);
+      const uint64_t start = b.cycles();
+      const Result r = run(b, t);
+      require_clean(r);
+      REQUIRE(memory_diff(b.mem.bytes(), want) == "");
+      const double bytes = static_cast<double>(uint64_t{kLen} << es);
+      const double per_cycle = bytes / static_cast<double>(r.done_cycle - start);
+      std::printf("write esize %u in whole beats: %.3f bytes/cycle to !busy\n", es, per_cycle);
+      CHECK(per_cycle > 0.95 * kBeatBytes);
     }
   }
   // Short commands back to back (16-bit elements, contiguous): the latency is hidden only as
