@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Markdown tables of a `ganpu-sim bench-dense` report, for docs/performance.md.
 
-    scripts/bench_tables.py build/reports/bench_dense.json [--before OLD.json ...]
+    scripts/bench_tables.py build/reports/bench_dense.json [more.json ...] [--before OLD.json ...]
 
 One table per configuration and layer list: layer, phase, MACs, ideal and roofline cycles,
 cycles (and, with --before, the cycles of the same record in an older report: same
 configuration, batch, layer and phase), % of the roofline; then the totals and the record
 furthest from its roofline. Older reports may lack the roofline fields; only their cycles
-are used.
+are used. Last, where the cycles go per configuration and list: the ideal, the idle issue
+slots (issue cycles beyond the ideal) and the stall cycles by reason.
 """
 import argparse
 import json
@@ -29,7 +30,7 @@ def records(path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("after")
+    ap.add_argument("after", nargs="+")
     ap.add_argument("--before", action="append", default=[])
     a = ap.parse_args()
 
@@ -39,8 +40,9 @@ def main():
             before[(cfg, batch, layer, phase)] = "refused" if r.get("error") else r["cycles"]
 
     groups = OrderedDict()
-    for cfg, batch, layer, phase, r in records(a.after):
-        groups.setdefault((cfg, r.get("layer_list", "?"), batch), []).append(r)
+    for path in a.after:
+        for cfg, batch, layer, phase, r in records(path):
+            groups.setdefault((cfg, r.get("layer_list", "?"), batch), []).append(r)
 
     for (cfg, lst, batch), rs in groups.items():
         print(f"#### {cfg}, {lst} (batch {batch})\n")
@@ -79,7 +81,26 @@ def main():
         if worst:
             print(f"\nFurthest from its roofline: {worst['layer']} {worst['phase']} "
                   f"({worst['roofline_pct']:.1f}%).\n")
+    where_cycles_go(groups)
     return 0
+
+
+def where_cycles_go(groups):
+    keys = ["stall_load_cycles", "stall_store_cycles", "stall_setup_cycles", "stall_drain_cycles"]
+    print("| configuration | list | cycles | ideal | idle issue slots | stall: load | store |"
+          " setup | drain |")
+    print("|---|---|" + "--:|" * 7)
+    for (cfg, lst, _), rs in groups.items():
+        rs = [r for r in rs if not r.get("error")]
+        if not rs or any(k not in r for r in rs for k in keys):
+            continue
+        cyc = sum(r["cycles"] for r in rs)
+        ideal = sum(r["ideal_cycles"] for r in rs)
+        idle = sum(r["busy_cycles"] for r in rs) - ideal
+        cells = [ideal, idle] + [sum(r[k] for r in rs) for k in keys]
+        print(f"| {cfg} | {lst} | {cyc:,} | " +
+              " | ".join(f"{v:,} ({100.0 * v / cyc:.1f}%)" for v in cells) + " |")
+    print()
 
 
 if __name__ == "__main__":

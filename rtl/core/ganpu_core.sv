@@ -82,12 +82,13 @@ module ganpu_core #(
   assign mg = (d.op.opcode == ganpu_reg_pkg::OpcodeMaskGrad);
 
   // --- Sizes -----------------------------------------------------------------------------------
-  logic [47:0] r_total, a_total;
+  logic [47:0] b_total, a_total;
   logic        sizes_zero;
-  assign r_total = 48'(d.r_0) * 48'(d.r_1) * 48'(d.r_2);
+  assign b_total = ganpu_core_pkg::b_terms(ganpu_core_pkg::b_loops(
+      d.op.b_map, {d.r_2, d.r_1, d.r_0}, {d.b_l2, d.b_l1, d.b_l0}));
   assign a_total = 48'(d.a_d0) * 48'(d.a_d1) * 48'(d.a_d2) * 48'(d.a_d3);
   assign sizes_zero = (d.q_count == 0) || (d.p_n == 0) || (d.p_h == 0) || (d.p_w == 0) ||
-                      (d.r_0 == 0) || (d.r_1 == 0) || (d.r_2 == 0) ||
+                      (d.r_0 == 0) || (d.r_1 == 0) || (d.r_2 == 0) || (b_total == 0) ||
                       (!d.op.a_one && a_total == 0);
 
   // --- Signals between the units ----------------------------------------------------------------
@@ -254,6 +255,9 @@ module ganpu_core #(
     .rst_ni          (rst_ni),
     .p_n_i           ('{16'(d.p_n), 16'(d.p_h), 16'(d.p_w)}),
     .r_n_i           ('{16'(d.r_0), 16'(d.r_1), 16'(d.r_2)}),
+    .b_map_i         (d.op.b_map),
+    .b_off_i         (d.b_off),
+    .b_a_i           ('{d.b_a0, d.b_a1, d.b_a2}),
     .a_off_i         (d.a_off),
     .a_p_i           ('{d.a_p0, d.a_p1, d.a_p2}),
     .a_r_i           ('{d.a_r0, d.a_r1, d.a_r2}),
@@ -406,7 +410,7 @@ module ganpu_core #(
           err_set = 1'b1;  err_code_d = ErrOpcode;
         end else if (sizes_zero) begin
           err_set = 1'b1;  err_code_d = ErrSize;
-        end else if (r_total > 48'(BDepth)) begin
+        end else if (b_total > 48'(BDepth)) begin
           err_set = 1'b1;  err_code_d = ErrBTooLong;
         end else if (!d.op.a_one && a_total > 48'(ADepth)) begin
           err_set = 1'b1;  err_code_d = ErrABox;

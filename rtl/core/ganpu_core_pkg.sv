@@ -30,6 +30,18 @@ package ganpu_core_pkg;
     Esize32 = 2'd2
   } esize_e;
 
+  // The staging loop sizes of a job's B rows: B_L0..B_L2 with OP.B_MAP (the B buffer then
+  // holds more terms than one issue walk reads), else the reduction R_0..R_2 itself.
+  typedef logic [2:0][31:0] loops_t;
+  function automatic loops_t b_loops(logic b_map, loops_t r, loops_t l);
+    return b_map ? l : r;
+  endfunction
+
+  // Terms per B row the staging writes (checked against the B buffer depth).
+  function automatic logic [47:0] b_terms(loops_t n);
+    return 48'(n[0]) * 48'(n[1]) * 48'(n[2]);
+  endfunction
+
   // Why a running job's PE array issues nothing in a cycle (the execute unit's state then):
   // waiting for operands (the load unit), for a free accumulator bank or store queue entry
   // (the store unit), for the next tile's setup, or for the last tiles to be written.

@@ -41,6 +41,9 @@ module ganpu_engine #(
   // Loop sizes and affine maps (from the descriptor).
   input  logic [15:0]              p_n_i [3],
   input  logic [15:0]              r_n_i [3],
+  input  logic                     b_map_i,     // B address b_off + b_a . r, else r in order
+  input  logic signed [31:0]       b_off_i,
+  input  logic signed [31:0]       b_a_i [3],
   input  logic signed [31:0]       a_off_i,
   input  logic signed [31:0]       a_p_i [3],
   input  logic signed [31:0]       a_r_i [3],
@@ -295,6 +298,26 @@ module ganpu_engine #(
   end
   assign {ra, ry, rx} = {r_sum[0], r_sum[1], r_sum[2]};
 
+  // The B buffer address of the term (OP.B_MAP): the staged rows may hold every output
+  // phase's taps, of which this walk reads its own.
+  logic signed [31:0] b_map_sum;
+  ganpu_affine_sum u_b_sum (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .off_i  (b_off_i),
+    .s0_i   (b_a_i[0]),
+    .s1_i   (b_a_i[1]),
+    .s2_i   (b_a_i[2]),
+    .clear_i(r_clear),
+    .step_i (r_step),
+    .carry_i(r_carry),
+    .sum_o  (b_map_sum)
+  );
+  logic [BAddrW-1:0] b_raddr;
+  assign b_raddr = b_map_i ? b_map_sum[BAddrW-1:0] : r_lin_q;
+  logic unused_b_sum;
+  assign unused_b_sum = ^b_map_sum[31:BAddrW];
+
   // --- Issue -------------------------------------------------------------------------------------
   // One tile issues R * Slots cycles; the next one may start in the cycle after its last.
   logic              issuing_q;
@@ -423,7 +446,7 @@ module ganpu_engine #(
 
   logic [LaneW-1:0] b_sel_q;
   always_ff @(posedge clk_i) begin
-    if (issuing_q && (slot_q == '0)) b_sel_q <= r_lin_q[LaneW-1:0];
+    if (issuing_q && (slot_q == '0)) b_sel_q <= b_raddr[LaneW-1:0];
   end
   for (genvar j = 0; j < PeRows; j++) begin : g_bbuf
     logic [W-1:0] bank_rdata [L];
@@ -452,7 +475,7 @@ module ganpu_engine #(
         .waddr_i(waddr),
         .wdata_i(wdata),
         .re_i   (issuing_q && (slot_q == '0)),
-        .raddr_i({bbank_q, r_lin_q[BAddrW-1:LaneW]}),
+        .raddr_i({bbank_q, b_raddr[BAddrW-1:LaneW]}),
         .rdata_o(bank_rdata[l])
       );
     end

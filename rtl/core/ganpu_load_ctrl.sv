@@ -110,11 +110,24 @@ module ganpu_load_ctrl #(
   logic [RowW-1:0] rows;
   logic [31:0]     q_left;
   logic [47:0]     r_total, a_total;
+  ganpu_core_pkg::loops_t bl;        // B's staging loops (OP.B_MAP: B_L*, else R_*)
   assign q_left  = d.q_count - qb_q;
   assign rows    = (q_left >= PeRows) ? RowW'(PeRows) : RowW'(q_left);
   assign nblocks = (d.q_count + PeRows - 1) / PeRows;
-  assign r_total = 48'(d.r_0) * 48'(d.r_1) * 48'(d.r_2);
+  assign bl      = ganpu_core_pkg::b_loops(d.op.b_map, {d.r_2, d.r_1, d.r_0},
+                                           {d.b_l2, d.b_l1, d.b_l0});
+  assign r_total = ganpu_core_pkg::b_terms(bl);
   assign a_total = 48'(d.a_d0) * 48'(d.a_d1) * 48'(d.a_d2) * 48'(d.a_d3);
+
+  // --- The B rows in the buffer (OP.B_KEEP) ----------------------------------------------------
+  // Held after a one-block job staged its rows (and bias) into bank 0; any B staging ends it.
+  localparam int unsigned BKeyW = 10 * 32 + 1;
+  logic [BKeyW-1:0] b_key, b_key_q;
+  logic             b_held_q, b_reuse, b_one_block;
+  assign b_key       = {d.b_src, d.b_qs, d.b_r0s, d.b_r1s, d.b_r2s, bl[0], bl[1], bl[2],
+                        d.bias_src, d.q_count, d.op.bias_en};
+  assign b_one_block = (d.q_count <= PeRows) && !gate_b;
+  assign b_reuse     = d.op.b_keep && b_held_q && b_one_block && (b_key_q == b_key);
 
   // B rows whose channels are adjacent in memory (B_QS = 1) while the reduction is strided (a
   // weight matrix read against its layout): staged across the channels, so the reads are runs
@@ -150,13 +163,13 @@ module ganpu_load_ctrl #(
     unique case (state_q)
       LdStageB: begin
         br_base    = d.b_src + 32'(unsigned'($signed(qb_q) * d.b_qs) << 1);
-        br_n       = '{16'(rows), 16'(d.r_0), 16'(d.r_1)};
-        br_n3      = 24'(d.r_2);
+        br_n       = '{16'(rows), 16'(bl[0]), 16'(bl[1])};
+        br_n3      = 24'(bl[2]);
         br_s       = '{d.b_qs, d.b_r0s, d.b_r1s};
         br_s3      = d.b_r2s;
         if (b_across) begin
           // The block's channels lie side by side: read across them, one run per r.
-          br_n  = '{16'(d.r_0), 16'(d.r_1), 16'(d.r_2)};
+          br_n  = '{16'(bl[0]), 16'(bl[1]), 16'(bl[2])};
           br_n3 = 24'(rows);
           br_s  = '{d.b_r0s, d.b_r1s, d.b_r2s};
           br_s3 = d.b_qs;
@@ -180,11 +193,11 @@ module ganpu_load_ctrl #(
       end
       LdMaskB: begin
         br_base    = d.gm_src + qb_q * d.gm_s0;
-        br_n       = '{16'(rows), 16'(d.r_0), 16'd1};
+        br_n       = '{16'(rows), 16'(bl[0]), 16'd1};
         br_n3      = 24'(d.gm_pb);
         br_s       = '{$signed(d.gm_s0), $signed(d.gm_s1), 32'sd0};
         br_esize   = ganpu_core_pkg::Esize8;
-        sink_total = 32'(rows) * d.r_0 * d.gm_pb;
+        sink_total = 32'(rows) * bl[0] * d.gm_pb;
       end
       LdMgMask: begin
         br_base    = mg_m_addr_i;
@@ -320,8 +333,8 @@ module ganpu_load_ctrl #(
   ganpu_mask_walker u_walker (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
-    .n2_i        (state_q == LdStageB ? d.r_1 : d.a_d2),
-    .n3_i        (state_q == LdStageB ? d.r_2 : d.a_d3),
+    .n2_i        (state_q == LdStageB ? bl[1] : d.a_d2),
+    .n3_i        (state_q == LdStageB ? bl[2] : d.a_d3),
     .plane_bits_i(d.gm_pb << 3),
     .off_i       (d.gm_off),
     .q2_i        (d.gm_q2),
@@ -501,10 +514,11 @@ module ganpu_load_ctrl #(
           qb_d = '0;
           if (d.op.opcode == ganpu_reg_pkg::OpcodeMaskGrad) begin
             state_d = LdWait;
-          end else if (d.op.a_one) begin
-            state_d  = gate_b ? LdMaskB : LdStageB;
-            br_start = 1'b1;
-          end else if (a_reuse) begin
+          end else if ((d.op.a_one || a_reuse) && b_reuse) begin
+            state_d = LdWait;
+            kb_d    = 32'd1;
+            qb_d    = PeRows;
+          end else if (d.op.a_one || a_reuse) begin
             state_d  = gate_b ? LdMaskB : LdStageB;
             br_start = 1'b1;
           end else begin
@@ -520,7 +534,11 @@ module ganpu_load_ctrl #(
         end
       end
       LdStageA: begin
-        if (step_done) begin
+        if (step_done && b_reuse) begin
+          state_d = LdWait;
+          kb_d    = 32'd1;
+          qb_d    = PeRows;
+        end else if (step_done) begin
           state_d  = gate_b ? LdMaskB : LdStageB;
           br_start = 1'b1;
         end
@@ -611,6 +629,26 @@ module ganpu_load_ctrl #(
   end
   always_ff @(posedge clk_i) begin
     if (br_start && (state_d == LdStageA || state_d == LdMaskA)) a_key_q <= a_key;
+  end
+
+  // The B buffer holds a one-block job's rows from the end of their staging (the bias's, if
+  // any) until any B staging starts again.
+  logic b_staged;
+  assign b_staged = (state_q == LdStageB && step_done && !d.op.bias_en) ||
+                    (state_q == LdStageBias && br_done && bias_done);
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      b_held_q <= 1'b0;
+    end else if (br_start && (state_d == LdStageB || state_d == LdMaskB)) begin
+      // (Not at abort: the core aborts every unit at each job's end. A staging cut short by
+      // a bus error cleared this flag when it started.)
+      b_held_q <= 1'b0;
+    end else if (b_staged) begin
+      b_held_q <= b_one_block;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (br_start && (state_d == LdStageB || state_d == LdMaskB)) b_key_q <= b_key;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

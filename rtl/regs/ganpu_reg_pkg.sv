@@ -101,6 +101,13 @@ package ganpu_reg_pkg;
   localparam logic [AddrW-1:0] RegGmQ3          = 12'h200;  // RW GM_Q3
   localparam logic [AddrW-1:0] RegGmR3          = 12'h204;  // RW GM_R3
   localparam logic [AddrW-1:0] RegGmP3          = 12'h208;  // RW GM_P3
+  localparam logic [AddrW-1:0] RegBL0           = 12'h20c;  // RW B_L0
+  localparam logic [AddrW-1:0] RegBL1           = 12'h210;  // RW B_L1
+  localparam logic [AddrW-1:0] RegBL2           = 12'h214;  // RW B_L2
+  localparam logic [AddrW-1:0] RegBOff          = 12'h218;  // RW B_OFF
+  localparam logic [AddrW-1:0] RegBA0           = 12'h21c;  // RW B_A0
+  localparam logic [AddrW-1:0] RegBA1           = 12'h220;  // RW B_A1
+  localparam logic [AddrW-1:0] RegBA2           = 12'h224;  // RW B_A2
 
   // Reset values of the control registers (the descriptor's are in DescReset).
   localparam logic [DataW-1:0] RegIdReset        = 32'h47414e50;
@@ -135,6 +142,8 @@ package ganpu_reg_pkg;
   localparam int unsigned OpGateLsb = 10, OpGateWidth = 2;
   localparam int unsigned OpGateBLsb = 12, OpGateBWidth = 1;
   localparam int unsigned OpAKeepLsb = 13, OpAKeepWidth = 1;
+  localparam int unsigned OpBMapLsb = 14, OpBMapWidth = 1;
+  localparam int unsigned OpBKeepLsb = 15, OpBKeepWidth = 1;
 
   // Values of num_format fields.
   typedef enum logic {
@@ -169,9 +178,16 @@ package ganpu_reg_pkg;
 
   // Descriptor: DescNumRegs words from DescBase on; register i is at DescBase + 4 * i.
   localparam logic [AddrW-1:0] DescBase = 12'h100;
-  localparam int unsigned DescNumRegs = 67;
+  localparam int unsigned DescNumRegs = 74;
   // Implemented bits of the descriptor registers, index 0 (the first register) rightmost.
   localparam logic [DescNumRegs-1:0][DataW-1:0] DescMask = {
+    32'hffffffff,  // B_A2
+    32'hffffffff,  // B_A1
+    32'hffffffff,  // B_A0
+    32'hffffffff,  // B_OFF
+    32'hffffffff,  // B_L2
+    32'hffffffff,  // B_L1
+    32'hffffffff,  // B_L0
     32'hffffffff,  // GM_P3
     32'hffffffff,  // GM_R3
     32'hffffffff,  // GM_Q3
@@ -238,10 +254,17 @@ package ganpu_reg_pkg;
     32'hffffffff,  // P_N
     32'hffffffff,  // Q_COUNT
     32'h0000ffff,  // SLOPE
-    32'h00003fff   // OP
+    32'h0000ffff   // OP
   };
   // Reset values of the descriptor registers, index 0 (the first register) rightmost.
   localparam logic [DescNumRegs-1:0][DataW-1:0] DescReset = {
+    32'h00000000,  // B_A2
+    32'h00000000,  // B_A1
+    32'h00000000,  // B_A0
+    32'h00000000,  // B_OFF
+    32'h00000000,  // B_L2
+    32'h00000000,  // B_L1
+    32'h00000000,  // B_L0
     32'h00000000,  // GM_P3
     32'h00000000,  // GM_R3
     32'h00000000,  // GM_Q3
@@ -314,6 +337,14 @@ package ganpu_reg_pkg;
   // OP: Operation of the job and its options. Fields from the most significant down, as in the
   // register.
   typedef struct packed {
+    // [15] The B rows and bias are the previous job's (one channel block, the same B_SRC, B_QS,
+    // B_R*S, staging sizes, BIAS_SRC and BIAS_EN, memory unchanged): keep the B buffer instead of
+    // staging it again. If the core holds other rows it stages these as usual.
+    logic        b_keep;
+    // [14] B rows are staged with the loop sizes B_L0..B_L2 (strides B_R0S..B_R2S) and read at
+    // issue from B_OFF + B_A0 * r0 + B_A1 * r1 + B_A2 * r2 (the kernel of every output phase staged
+    // once). 0: staged with R_0..R_2 and read in order.
+    logic        b_map;
     // [13] The A box is the previous job's (the same A_SRC, A_D*, A_S*, GATE, GATE_B and GM_SRC,
     // and memory unchanged there): keep the A buffer instead of staging it again. If the core holds
     // another box it stages this one as usual.
@@ -422,6 +453,15 @@ package ganpu_reg_pkg;
     logic [31:0]        gm_q3;  // 0x200 OP.GATE: mask bit stride per GM_P3 steps of dimension 3.
     logic [31:0]        gm_r3;  // 0x204 OP.GATE: mask bit stride per step of i3 mod GM_P3.
     logic [31:0]        gm_p3;  // 0x208 OP.GATE: period of dimension 3.
+    // 0x20c OP.B_MAP: staging size of B's r loop 0 (outermost); B_L0 * B_L1 * B_L2 terms per row
+    // must fit the B buffer.
+    logic [31:0]        b_l0;
+    logic [31:0]        b_l1;   // 0x210 OP.B_MAP: staging size of B's r loop 1.
+    logic [31:0]        b_l2;   // 0x214 OP.B_MAP: staging size of B's r loop 2 (innermost).
+    logic signed [31:0] b_off;  // 0x218 OP.B_MAP: B buffer address of the first term.
+    logic signed [31:0] b_a0;   // 0x21c OP.B_MAP: B buffer address stride per step of r loop 0.
+    logic signed [31:0] b_a1;   // 0x220 OP.B_MAP: B buffer address stride per step of r loop 1.
+    logic signed [31:0] b_a2;   // 0x224 OP.B_MAP: B buffer address stride per step of r loop 2.
   } desc_t;
 
   // desc_t from the descriptor register words (word i at DescBase + 4 * i).
@@ -438,6 +478,8 @@ package ganpu_reg_pkg;
     d.op.gate = act_e'(regs[0][11:10]);
     d.op.gate_b = regs[0][12];
     d.op.a_keep = regs[0][13];
+    d.op.b_map = regs[0][14];
+    d.op.b_keep = regs[0][15];
     d.slope = regs[1][15:0];
     d.q_count = regs[2];
     d.p_n = regs[3];
@@ -504,6 +546,13 @@ package ganpu_reg_pkg;
     d.gm_q3 = regs[64];
     d.gm_r3 = regs[65];
     d.gm_p3 = regs[66];
+    d.b_l0 = regs[67];
+    d.b_l1 = regs[68];
+    d.b_l2 = regs[69];
+    d.b_off = signed'(regs[70]);
+    d.b_a0 = signed'(regs[71]);
+    d.b_a1 = signed'(regs[72]);
+    d.b_a2 = signed'(regs[73]);
     return d;
   endfunction
 

@@ -110,6 +110,13 @@ inline constexpr uint32_t kRegGmP2 = 0x1FC;           // RW GM_P2
 inline constexpr uint32_t kRegGmQ3 = 0x200;           // RW GM_Q3
 inline constexpr uint32_t kRegGmR3 = 0x204;           // RW GM_R3
 inline constexpr uint32_t kRegGmP3 = 0x208;           // RW GM_P3
+inline constexpr uint32_t kRegBL0 = 0x20C;            // RW B_L0
+inline constexpr uint32_t kRegBL1 = 0x210;            // RW B_L1
+inline constexpr uint32_t kRegBL2 = 0x214;            // RW B_L2
+inline constexpr uint32_t kRegBOff = 0x218;           // RW B_OFF
+inline constexpr uint32_t kRegBA0 = 0x21C;            // RW B_A0
+inline constexpr uint32_t kRegBA1 = 0x220;            // RW B_A1
+inline constexpr uint32_t kRegBA2 = 0x224;            // RW B_A2
 
 // Reset values of the control registers (the descriptor's are in kRegisters).
 inline constexpr uint32_t kRegIdReset = 0x47414E50;
@@ -194,6 +201,12 @@ inline constexpr uint32_t kOpGateBMask = 0x00001000;
 inline constexpr uint32_t kOpAKeepShift = 13;
 inline constexpr uint32_t kOpAKeepWidth = 1;
 inline constexpr uint32_t kOpAKeepMask = 0x00002000;
+inline constexpr uint32_t kOpBMapShift = 14;
+inline constexpr uint32_t kOpBMapWidth = 1;
+inline constexpr uint32_t kOpBMapMask = 0x00004000;
+inline constexpr uint32_t kOpBKeepShift = 15;
+inline constexpr uint32_t kOpBKeepWidth = 1;
+inline constexpr uint32_t kOpBKeepMask = 0x00008000;
 
 // Values of num_format fields.
 enum class NumFormat : uint32_t {
@@ -267,7 +280,7 @@ inline constexpr RegInfo kRegisters[] = {
     {"STALL_SETUP_HI", 0x064, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"STALL_DRAIN_LO", 0x068, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"STALL_DRAIN_HI", 0x06C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
-    {"OP", 0x100, Access::kReadWrite, true, 0x00000000, 0x00003FFF, false, true},
+    {"OP", 0x100, Access::kReadWrite, true, 0x00000000, 0x0000FFFF, false, true},
     {"SLOPE", 0x104, Access::kReadWrite, true, 0x00000000, 0x0000FFFF, false, true},
     {"Q_COUNT", 0x108, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
     {"P_N", 0x10C, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
@@ -334,6 +347,13 @@ inline constexpr RegInfo kRegisters[] = {
     {"GM_Q3", 0x200, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
     {"GM_R3", 0x204, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
     {"GM_P3", 0x208, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
+    {"B_L0", 0x20C, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
+    {"B_L1", 0x210, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
+    {"B_L2", 0x214, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
+    {"B_OFF", 0x218, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, true, true},
+    {"B_A0", 0x21C, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, true, true},
+    {"B_A1", 0x220, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, true, true},
+    {"B_A2", 0x224, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, true, true},
 };
 
 struct FieldInfo {
@@ -370,10 +390,12 @@ inline constexpr FieldInfo kFields[] = {
     {"OP", "GATE", 0x100, 10, 2},
     {"OP", "GATE_B", 0x100, 12, 1},
     {"OP", "A_KEEP", 0x100, 13, 1},
+    {"OP", "B_MAP", 0x100, 14, 1},
+    {"OP", "B_KEEP", 0x100, 15, 1},
 };
 
 inline constexpr uint32_t kDescBase = 0x100;
-inline constexpr uint32_t kDescNumRegs = 67;
+inline constexpr uint32_t kDescNumRegs = 74;
 
 // OP: Operation of the job and its options. pack() gives the register word, unpack() the fields.
 struct Op {
@@ -398,6 +420,14 @@ struct Op {
   // memory unchanged there): keep the A buffer instead of staging it again. If the core holds
   // another box it stages this one as usual.
   bool a_keep = false;
+  // [14] B rows are staged with the loop sizes B_L0..B_L2 (strides B_R0S..B_R2S) and read at issue
+  // from B_OFF + B_A0 * r0 + B_A1 * r1 + B_A2 * r2 (the kernel of every output phase staged once).
+  // 0: staged with R_0..R_2 and read in order.
+  bool b_map = false;
+  // [15] The B rows and bias are the previous job's (one channel block, the same B_SRC, B_QS,
+  // B_R*S, staging sizes, BIAS_SRC and BIAS_EN, memory unchanged): keep the B buffer instead of
+  // staging it again. If the core holds other rows it stages these as usual.
+  bool b_keep = false;
 
   constexpr uint32_t pack() const {
     uint32_t v = 0;
@@ -412,6 +442,8 @@ struct Op {
     v |= (static_cast<uint32_t>(gate) << kOpGateShift) & kOpGateMask;
     v |= (static_cast<uint32_t>(gate_b) << kOpGateBShift) & kOpGateBMask;
     v |= (static_cast<uint32_t>(a_keep) << kOpAKeepShift) & kOpAKeepMask;
+    v |= (static_cast<uint32_t>(b_map) << kOpBMapShift) & kOpBMapMask;
+    v |= (static_cast<uint32_t>(b_keep) << kOpBKeepShift) & kOpBKeepMask;
     return v;
   }
   static constexpr Op unpack(uint32_t v) {
@@ -427,6 +459,8 @@ struct Op {
     x.gate = static_cast<Act>((v & kOpGateMask) >> kOpGateShift);
     x.gate_b = (v & kOpGateBMask) != 0;
     x.a_keep = (v & kOpAKeepMask) != 0;
+    x.b_map = (v & kOpBMapMask) != 0;
+    x.b_keep = (v & kOpBKeepMask) != 0;
     return x;
   }
 };
@@ -513,6 +547,15 @@ struct Descriptor {
   uint32_t gm_q3 = 0;  // 0x200 OP.GATE: mask bit stride per GM_P3 steps of dimension 3.
   uint32_t gm_r3 = 0;  // 0x204 OP.GATE: mask bit stride per step of i3 mod GM_P3.
   uint32_t gm_p3 = 0;  // 0x208 OP.GATE: period of dimension 3.
+  // 0x20c OP.B_MAP: staging size of B's r loop 0 (outermost); B_L0 * B_L1 * B_L2 terms per row must
+  // fit the B buffer.
+  uint32_t b_l0 = 0;
+  uint32_t b_l1 = 0;  // 0x210 OP.B_MAP: staging size of B's r loop 1.
+  uint32_t b_l2 = 0;  // 0x214 OP.B_MAP: staging size of B's r loop 2 (innermost).
+  int32_t b_off = 0;  // 0x218 OP.B_MAP: B buffer address of the first term.
+  int32_t b_a0 = 0;   // 0x21c OP.B_MAP: B buffer address stride per step of r loop 0.
+  int32_t b_a1 = 0;   // 0x220 OP.B_MAP: B buffer address stride per step of r loop 1.
+  int32_t b_a2 = 0;   // 0x224 OP.B_MAP: B buffer address stride per step of r loop 2.
 
   // (offset, value) of every descriptor register in offset order: what the driver
   // writes.
@@ -585,6 +628,13 @@ struct Descriptor {
         {kRegGmQ3, gm_q3},
         {kRegGmR3, gm_r3},
         {kRegGmP3, gm_p3},
+        {kRegBL0, b_l0},
+        {kRegBL1, b_l1},
+        {kRegBL2, b_l2},
+        {kRegBOff, static_cast<uint32_t>(b_off)},
+        {kRegBA0, static_cast<uint32_t>(b_a0)},
+        {kRegBA1, static_cast<uint32_t>(b_a1)},
+        {kRegBA2, static_cast<uint32_t>(b_a2)},
     };
   }
 };

@@ -1,6 +1,7 @@
 #include "runtime/layer_compiler.hpp"
 
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <stdexcept>
 
@@ -52,6 +53,11 @@ struct Plan {
   // is staged; the gm_* fields place each element's mask bit (mask_layout.hpp, MaskPlanes).
   bool gate = false, gate_b = false;
   bool a_keep = false;  // the A box is the previous job's: the core keeps it (OP.A_KEEP)
+  // OP.B_MAP: B rows staged with the loops b_l (strides b_rs) and read at b_off + b_a . r;
+  // OP.B_KEEP: the rows are the previous job's (the core keeps them).
+  bool b_map = false, b_keep = false;
+  int64_t b_l[3] = {1, 1, 1};
+  int64_t b_off = 0, b_a[3] = {0, 0, 0};
   uint64_t gm_src = 0;
   int64_t gm_s0 = 0, gm_s1 = 0, gm_pb = 0, gm_off = 0;
   int64_t gm_q2 = 0, gm_r2 = 0, gm_p2 = 1, gm_q3 = 0, gm_r3 = 0, gm_p3 = 1;
@@ -146,6 +152,17 @@ Job to_job(const Plan &p, const LayerSpec &s, const HwConfig &hw) {
   d.op.gate = p.gate ? static_cast<regs::Act>(s.activation) : regs::Act::kNone;
   d.op.gate_b = p.gate_b;
   d.op.a_keep = p.a_keep;
+  d.op.b_map = p.b_map;
+  d.op.b_keep = p.b_keep;
+  if (p.b_map) {
+    d.b_l0 = u32(p.b_l[0], "b_l0");
+    d.b_l1 = u32(p.b_l[1], "b_l1");
+    d.b_l2 = u32(p.b_l[2], "b_l2");
+    d.b_off = s32(p.b_off, "b_off");
+    d.b_a0 = s32(p.b_a[0], "b_a0");
+    d.b_a1 = s32(p.b_a[1], "b_a1");
+    d.b_a2 = s32(p.b_a[2], "b_a2");
+  }
   d.gm_src = u32(static_cast<int64_t>(p.gm_src), "gm_src");
   d.gm_s0 = u32(p.gm_s0, "gm_s0");
   d.gm_s1 = u32(p.gm_s1, "gm_s1");
@@ -570,6 +587,81 @@ void transposed_jobs(const ConvOperands &c, const HwConfig &hw, std::vector<Plan
   }
 }
 
+// Cycles a transposed map's channel block costs, estimated from the two ways to stage its
+// weights: per output phase, only that phase's taps (one strided element a read, overlapped
+// with the previous phase's issue), or every phase's taps at once, contiguously, then all the
+// phases' issues from it (OP.B_MAP), one job per phase with its fixed start and drain.
+bool map_b_pays(const ConvOperands &c, const HwConfig &hw, const std::vector<Plan> &phases) {
+  const int64_t kk = c.ay.k * c.ax.k;
+  const int64_t rows = std::min<int64_t>(hw.pe_rows, c.q);
+  constexpr int64_t kJobCycles = 100;  // register setup, first setup, last drain
+  int64_t per_phase = 0, mapped = ceil_div(rows * c.rch * kk, 4);
+  for (const Plan &p : phases) {
+    const int64_t r = p.rn[0] * p.rn[1] * p.rn[2];
+    const int64_t tiles = p.pn[0] * ceil_div(p.pn[1] * p.pn[2], hw.tile());
+    const int64_t issue = tiles * r * hw.slots;
+    per_phase += std::max(issue, rows * r);
+    mapped += issue + kJobCycles + ceil_div(rows * hw.tile(), 4);
+  }
+  return mapped < per_phase;
+}
+
+// The phases of one A box (a transposed map's jobs for the same samples, each a whole box):
+// instead of every phase staging its own taps of all channel blocks, each channel block's
+// kernels are staged once, contiguously (OP.B_MAP), and the phases' jobs follow one another
+// over them (OP.B_KEEP), one job per block and phase.
+std::vector<Plan> map_b_over_phases(const ConvOperands &c, const HwConfig &hw,
+                                    const std::vector<Plan> &phases) {
+  const int64_t kk = c.ay.k * c.ax.k;
+  std::vector<Plan> out;
+  for (int64_t qb = 0; qb < c.q; qb += hw.pe_rows) {
+    for (const Plan &ph : phases) {
+      Plan p = ph;
+      p.q = std::min<int64_t>(hw.pe_rows, c.q - qb);
+      p.b_map = true;
+      p.b_src = c.b_base + 2 * static_cast<uint64_t>(qb * c.b_qs);
+      p.b_l[0] = c.rch, p.b_l[1] = 1, p.b_l[2] = kk;
+      p.b_rs[0] = c.b_r0s, p.b_rs[1] = 0, p.b_rs[2] = 1;
+      // The staged rows keep the kernel's layout, so a phase reads its taps at the offsets
+      // and strides it would read them in memory.
+      p.b_off = static_cast<int64_t>(ph.b_src - c.b_base) / 2;
+      p.b_a[0] = kk, p.b_a[1] = ph.b_rs[1], p.b_a[2] = ph.b_rs[2];
+      p.bias_src = c.bias_base + 2 * static_cast<uint64_t>(qb);
+      p.o_dst = ph.o_dst + 2 * static_cast<uint64_t>(qb * p.o_qs);
+      p.m_dst = ph.m_dst + static_cast<uint64_t>(qb * p.m_qs);
+      p.label = ph.label + " block " + std::to_string(qb / hw.pe_rows);
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+// transposed_jobs, with the weights of all output phases staged once per channel block where
+// that is cheaper: each n-chunk's phases are whole boxes (all channels, all rows) whose kernels
+// fit a B row.
+void transposed_jobs_mapped(const ConvOperands &c, const HwConfig &hw, std::vector<Plan> &out) {
+  std::vector<Plan> plans;
+  transposed_jobs(c, hw, plans);
+  const int64_t kk = c.ay.k * c.ax.k;
+  const bool fits = samples_per_job(c, hw) > 0 && c.rch * kk <= static_cast<int64_t>(hw.b_depth);
+  for (size_t i = 0; i < plans.size();) {
+    size_t j = i + 1;  // plans[i, j): one A box (its phases)
+    while (j < plans.size() && plans[j].a_src == plans[i].a_src) ++j;
+    const std::vector<Plan> phases(plans.begin() + static_cast<std::ptrdiff_t>(i),
+                                   plans.begin() + static_cast<std::ptrdiff_t>(j));
+    const bool mappable = fits && std::all_of(phases.begin(), phases.end(), [](const Plan &p) {
+                            return p.a_loop < 0 && p.y_lim > 0;
+                          });
+    if (mappable && map_b_pays(c, hw, phases)) {
+      const std::vector<Plan> mapped = map_b_over_phases(c, hw, phases);
+      out.insert(out.end(), mapped.begin(), mapped.end());
+    } else {
+      out.insert(out.end(), phases.begin(), phases.end());
+    }
+    i = j;
+  }
+}
+
 ConvOperands conv_operands(const LayerSpec &s) {
   ConvOperands c{};
   c.spec = &s;
@@ -895,7 +987,7 @@ std::vector<Job> compile_jobs(const LayerSpec &s, Phase phase, const HwConfig &h
       // through a transposed one.
       const bool use_transposed = (phase == Phase::kForward) == transposed;
       if (use_transposed) {
-        transposed_jobs(c, hw, plans);
+        transposed_jobs_mapped(c, hw, plans);
       } else {
         direct_jobs(c, hw, plans);
       }
@@ -918,6 +1010,19 @@ std::vector<Job> compile_jobs(const LayerSpec &s, Phase phase, const HwConfig &h
                        std::equal(a.a_d, a.a_d + 4, b.a_d) && std::equal(a.a_s, a.a_s + 3, b.a_s) &&
                        a.gate == b.gate && (a.gate && !a.gate_b) == (b.gate && !b.gate_b) &&
                        a.gm_src == b.gm_src && a.gm_pb == b.gm_pb;
+  }
+  // Consecutive one-block jobs that stage the same B rows (the phases of a mapped transposed
+  // map, the sample chunks of a layer with few channels) stage them once.
+  for (size_t k = 1; k < pieces.size(); ++k) {
+    const Plan &a = pieces[k - 1], &b = pieces[k];
+    const auto loops = [](const Plan &p) {
+      return p.b_map ? std::array<int64_t, 3>{p.b_l[0], p.b_l[1], p.b_l[2]}
+                     : std::array<int64_t, 3>{p.rn[0], p.rn[1], p.rn[2]};
+    };
+    const bool gated_b = (a.gate && a.gate_b) || (b.gate && b.gate_b);
+    pieces[k].b_keep = !gated_b && a.q == b.q && b.q <= hw.pe_rows && a.b_src == b.b_src &&
+                       a.b_qs == b.b_qs && std::equal(a.b_rs, a.b_rs + 3, b.b_rs) &&
+                       loops(a) == loops(b) && a.bias == b.bias && a.bias_src == b.bias_src;
   }
   std::vector<Job> jobs;
   for (const Plan &p : pieces) {

@@ -3,6 +3,7 @@
 // where it does not; jobs over the same A box keep it (OP.A_KEEP). The results of these jobs
 // are checked bit for bit by the layer tests; here, that the cheap form is the one chosen.
 #include <catch2/catch.hpp>
+#include <utility>
 
 #include "layer_test_support.hpp"
 #include "runtime/layer_compiler.hpp"
@@ -72,4 +73,31 @@ TEST_CASE("the output phases of a transposed map stage their A box once", "[comp
   REQUIRE(jobs.size() == 4);  // one per output phase, the whole batch in each
   CHECK_FALSE(jobs[0].desc.op.a_keep);
   for (size_t k = 1; k < jobs.size(); ++k) CHECK(jobs[k].desc.op.a_keep);
+}
+
+TEST_CASE("a wide array stages a transposed map's weights once for all its phases", "[compiler]") {
+  ganpu::rt::HwConfig wide;
+  wide.pe_rows = wide.pe_cols = 16;
+  const ganpu::rt::HwConfig narrow;
+  // G.up1 of the DCGAN list: 64 -> 32 channels, 4x4 -> 8x8; its conv2d mirror for EP.
+  const auto up = conv(LayerType::kConvTranspose2d, 64, 32, 4, 4, 4, 2, 1, 2, Act::kRelu, true);
+  const auto down = conv(LayerType::kConv2d, 32, 64, 8, 8, 4, 2, 1, 2, Act::kRelu, true);
+  for (const auto &[l, ph] : {std::pair{up, Phase::kForward}, std::pair{down, Phase::kErrorProp}}) {
+    INFO(to_string(l.type) << " " << to_string(ph));
+    const auto jobs = ganpu::rt::compile_layer(l, ph, wide, addrs());
+    // Two blocks of 16 channels x 4 phases; each block's first phase stages, three keep.
+    REQUIRE(jobs.size() == 8);
+    size_t keeps = 0;
+    for (const auto &j : jobs) {
+      CHECK(j.desc.op.b_map);
+      CHECK(j.desc.q_count == 16);
+      CHECK(j.desc.b_l0 * j.desc.b_l1 * j.desc.b_l2 == 64 * 16);  // every tap of every kernel
+      keeps += j.desc.op.b_keep;
+    }
+    CHECK(keeps == 6);
+    // On 4 rows the issue hides each phase's staging: no mapping.
+    for (const auto &j : ganpu::rt::compile_layer(l, ph, narrow, addrs())) {
+      CHECK(!j.desc.op.b_map);
+    }
+  }
 }

@@ -169,6 +169,14 @@ struct Result {
   }
 };
 
+// Calls f(command, index, address) for every element of the commands, in order.
+template <typename F>
+void for_each_elem(const std::vector<Cmd> &cmds, F f) {
+  for (const Cmd &c : cmds) {
+    for (uint32_t i = 0; i < c.len; ++i) f(c, i, c.addr + (uint64_t{i} << c.esize));
+  }
+}
+
 Result run(Bench &b, const Traffic &t, uint64_t max_cycles = 2'000'000) {
   Result r;
   std::mt19937_64 rng(t.seed);
@@ -183,12 +191,9 @@ Result run(Bench &b, const Traffic &t, uint64_t max_cycles = 2'000'000) {
     unsigned esize;
   };
   std::vector<Elem> expect;
-  for (const Cmd &c : t.rd_cmds) {
-    for (uint32_t i = 0; i < c.len; ++i) {
-      expect.push_back(
-          {load_elem(image, c.addr + (uint64_t{i} << c.esize), c.esize), i + 1 == c.len, c.esize});
-    }
-  }
+  for_each_elem(t.rd_cmds, [&](const Cmd &c, uint32_t i, uint64_t addr) {
+    expect.push_back({load_elem(image, addr, c.esize), i + 1 == c.len, c.esize});
+  });
   uint64_t wr_total = 0;
   for (const Cmd &c : t.wr_cmds) wr_total += c.len;
   if (t.wr_elems.size() != wr_total) throw std::invalid_argument("wr_elems size");
@@ -200,11 +205,9 @@ Result run(Bench &b, const Traffic &t, uint64_t max_cycles = 2'000'000) {
     uint64_t left;
   };
   std::vector<WrElem> wr_where;
-  for (const Cmd &c : t.wr_cmds) {
-    for (uint32_t i = 0; i < c.len; ++i) {
-      wr_where.push_back({c.addr + (uint64_t{i} << c.esize), c.esize, c.len - i});
-    }
-  }
+  for_each_elem(t.wr_cmds, [&](const Cmd &c, uint32_t i, uint64_t addr) {
+    wr_where.push_back({addr, c.esize, c.len - i});
+  });
   unsigned wr_count = 1;
   uint64_t wr_vec = 0;
 

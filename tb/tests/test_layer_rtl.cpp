@@ -40,6 +40,15 @@ TEST_CASE("conv_transpose2d: LeakyReLU, batch 2, no bias", "[layer][convT]") {
   l.negative_slope = 0x2E66;
   on_all(l, 12);
 }
+// Wide arrays stage a block's kernels for all output phases at once (OP.B_MAP) and run the
+// phases over them (OP.B_KEEP) where that is cheaper (two blocks on 16 rows, the second
+// partial); narrow ones stage each phase's taps. Both must give the same bits.
+TEST_CASE("conv_transpose2d FP and conv2d EP with every phase's weights staged once",
+          "[layer][convT][b_map]") {
+  on_all(conv(LayerType::kConvTranspose2d, 64, 20, 4, 4, 4, 2, 1, 2, Act::kRelu, true), 19);
+  on_all(conv(LayerType::kConv2d, 20, 64, 8, 8, 4, 2, 1, 2, Act::kLeakyRelu, true), 20);
+}
+
 TEST_CASE("conv_transpose2d larger than the on-chip A buffer is tiled", "[layer][convT][tiling]") {
   // x has 24 x 20 x 20 = 9,600 elements (> 8,192): FP runs in row bands per output phase.
   on_all(conv(LayerType::kConvTranspose2d, 24, 4, 20, 20, 4, 2, 1, 1, Act::kRelu, true), 13);
