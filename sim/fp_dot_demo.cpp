@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -12,7 +11,9 @@
 
 #include "Vfp_mac_bf16.h"
 #include "Vfp_mac_fp16.h"
+#include "cli_common.hpp"
 #include "model/fp_model.hpp"
+#include "output_set.hpp"
 #include "runtime/fst_trace.hpp"
 #include "runtime/verilated_unit.hpp"
 
@@ -84,17 +85,28 @@ void add_fp_dot_command(CLI::App &app) {
       ->check(CLI::IsMember({"fp16", "bf16"}))
       ->capture_default_str();
   cmd->add_option("--length", opt->length, "number of products")
+      ->check(unsigned_integer())
       ->check(CLI::Range(1u, 1u << 24))
       ->capture_default_str();
-  cmd->add_option("--seed", opt->seed, "random seed of the operands")->capture_default_str();
-  cmd->add_option("--json", opt->json_path, "write a JSON report to this file");
-  cmd->add_option("--trace", opt->trace_path, "write an FST waveform to this file");
-  cmd->add_option("--trace-start", opt->trace_start, "first cycle in the waveform");
-  cmd->add_option("--trace-end", opt->trace_end, "cycle after the last one in the waveform");
+  cmd->add_option("--seed", opt->seed, "random seed of the operands")
+      ->check(unsigned_integer())
+      ->capture_default_str();
+  cmd->add_option("--json", opt->json_path, "write a JSON report to this file")->check(non_empty());
+  cmd->add_option("--trace", opt->trace_path, "write an FST waveform to this file")
+      ->check(non_empty());
+  cmd->add_option("--trace-start", opt->trace_start, "first cycle in the waveform")
+      ->check(unsigned_integer());
+  cmd->add_option("--trace-end", opt->trace_end, "cycle after the last one in the waveform")
+      ->check(unsigned_integer());
   cmd->callback([opt] { throw CLI::RuntimeError(run_fp_dot(*opt)); });
 }
 
 int run_fp_dot(const FpDotOptions &opt) {
+  return guarded([&] { return fp_dot(opt); });
+}
+
+int fp_dot(const FpDotOptions &opt) {
+  if (!opt.json_path.empty()) check_target(opt.json_path, "--json");
   const fp::Format f = (opt.format == "bf16") ? fp::kBf16 : fp::kFp16;
   std::mt19937_64 rng(opt.seed);
   std::vector<uint32_t> a(opt.length);
@@ -141,12 +153,7 @@ int run_fp_dot(const FpDotOptions &opt) {
         {"seed", opt.seed},           {"rtl_result_bits", r.rtl}, {"model_result_bits", r.model},
         {"mismatches", r.mismatches}, {"cycles", r.cycles},       {"reference", ref},
         {"abs_error", err},           {"error_bound", bound},     {"pass", ok}};
-    std::ofstream out(opt.json_path);
-    out << j.dump(2) << "\n";
-    if (!out) {
-      std::fprintf(stderr, "error: cannot write %s\n", opt.json_path.c_str());
-      return 2;
-    }
+    write_file(opt.json_path, j.dump(2) + "\n", "--json");
   }
   return ok ? 0 : 1;
 }

@@ -21,7 +21,10 @@ struct FpDotOptions {
 // Registers the subcommand; its callback runs the demo and exits with its status.
 void add_fp_dot_command(CLI::App &app);
 
-// Returns the process exit status: 0 when RTL and model agree, 1 otherwise.
+// Returns the process exit status: 0 when RTL and model agree, 1 otherwise, 2 on bad input
+// (an unwritable --json), with one line on stderr.
 int run_fp_dot(const FpDotOptions &opt);
+// The same, throwing InputError on bad input.
+int fp_dot(const FpDotOptions &opt);
 
 }  // namespace ganpu::sim

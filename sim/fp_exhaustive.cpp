@@ -6,7 +6,6 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -17,7 +16,9 @@
 #include "Vfp_narrow_fp16.h"
 #include "Vfp_widen_bf16.h"
 #include "Vfp_widen_fp16.h"
+#include "cli_common.hpp"
 #include "model/fp_model.hpp"
+#include "output_set.hpp"
 #include "runtime/fp_units.hpp"
 #include "runtime/verilated_unit.hpp"
 
@@ -140,19 +141,9 @@ Result conversion(const std::string &name, uint64_t total, unsigned threads,
       });
 }
 
-}  // namespace
-
-int main(int argc, char **argv) {
-  CLI::App app{"Exhaustive RTL vs golden-model check of the FP units"};
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  bool products = false;
-  bool conversions = false;
-  std::string json_path;
-  app.add_option("-j,--threads", threads, "worker threads")->check(CLI::Range(1u, 256u));
-  app.add_flag("--products", products, "only the 2^32 FP16 x FP16 products");
-  app.add_flag("--conversions", conversions, "only the conversions");
-  app.add_option("--json", json_path, "write a JSON report to this file");
-  CLI11_PARSE(app, argc, argv);
+// Runs the checks; InputError if the report cannot be written.
+int run(bool products, bool conversions, unsigned threads, const std::string &json_path) {
+  if (!json_path.empty()) ganpu::sim::check_target(json_path, "--json");
   if (!products && !conversions) products = conversions = true;
 
   std::vector<Result> results;
@@ -185,15 +176,31 @@ int main(int argc, char **argv) {
                       {"mismatches", r.mismatches},
                       {"first_mismatches", r.first}});
   }
-  if (!json_path.empty()) {
-    std::ofstream out(json_path);
-    out << report.dump(2) << "\n";
-    if (!out) {
-      std::fprintf(stderr, "error: cannot write %s\n", json_path.c_str());
-      return 2;
-    }
-  }
+  if (!json_path.empty()) ganpu::sim::write_file(json_path, report.dump(2) + "\n", "--json");
   std::printf("%s: %llu mismatches\n", total_mismatches == 0 ? "PASS" : "FAIL",
               static_cast<unsigned long long>(total_mismatches));
   return total_mismatches == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{"Exhaustive RTL vs golden-model check of the FP units"};
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  bool products = false;
+  bool conversions = false;
+  std::string json_path;
+  app.add_option("-j,--threads", threads, "worker threads")
+      ->check(ganpu::sim::unsigned_integer())
+      ->check(CLI::Range(1u, 256u));
+  app.add_flag("--products", products, "only the 2^32 FP16 x FP16 products");
+  app.add_flag("--conversions", conversions, "only the conversions");
+  app.add_option("--json", json_path, "write a JSON report to this file")
+      ->check(ganpu::sim::non_empty());
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Error &e) {
+    return ganpu::sim::usage_error(app, e);
+  }
+  return ganpu::sim::guarded([&] { return run(products, conversions, threads, json_path); });
 }

@@ -1,8 +1,8 @@
 // ganpu-sim: the command-line front end of the OpenGANPU simulator.
 #include <CLI/CLI.hpp>
 #include <exception>
-#include <iostream>
 
+#include "cli_common.hpp"
 #include "fp_dot_demo.hpp"
 #include "layer_command.hpp"
 #include "network_command.hpp"
@@ -20,9 +20,9 @@ int main(int argc, char **argv) {
   } catch (const CLI::RuntimeError &e) {
     return e.get_exit_code();  // a subcommand's own status
   } catch (const CLI::Error &e) {
-    return app.exit(e) == 0 ? 0 : 2;  // --help is success; usage errors exit 2
+    return ganpu::sim::usage_error(app, e);  // --help is success; usage errors exit 2
   } catch (const std::exception &e) {
-    std::cerr << "error: " << e.what() << "\n";
+    ganpu::sim::print_error(e.what());
     return 2;
   }
   return 0;

@@ -1,9 +1,13 @@
 #include "layer_check.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <random>
+#include <stdexcept>
+#include <string>
 
 #include "model/layer_model.hpp"
 #include "runtime/layer_check.hpp"
@@ -43,11 +47,14 @@ nlohmann::json PhaseRecord::to_json() const {
 }
 
 rt::LayerInputs random_inputs(const LayerSpec &s, uint64_t seed) {
+  const std::string problem = s.validate();
+  if (!problem.empty()) throw std::invalid_argument("random_inputs: " + problem);
   std::mt19937_64 rng(seed);
-  const int fan_in =
-      (s.type == model::LayerType::kConvTranspose2d ? s.out_channels : s.in_channels) * s.kernel_h *
-      s.kernel_w;
-  const float ws = 1.0f / std::sqrt(static_cast<float>(std::max(fan_in, 1)));
+  // In 64 bits: an int product could overflow for a spec that has not been validated.
+  const int64_t fan_in =
+      int64_t{s.type == model::LayerType::kConvTranspose2d ? s.out_channels : s.in_channels} *
+      s.kernel_h * s.kernel_w;
+  const float ws = 1.0f / std::sqrt(static_cast<float>(std::max<int64_t>(fan_in, 1)));
   rt::LayerInputs in;
   using rt::random_tensor;
   in.x = random_tensor(s.x_shape(), s.format, rng, 1.0f, 0.5, true);

@@ -41,6 +41,7 @@ struct PhaseRecord {
 
 // Deterministic test inputs for a layer from a seed: ReLU-like x (non-negative, 50% zeros),
 // w and b scaled by 1/sqrt(fan-in), dy normal, and the mask of the golden forward pass.
+// Throws std::invalid_argument for a spec that LayerSpec::validate() rejects.
 rt::LayerInputs random_inputs(const model::LayerSpec &s, uint64_t seed);
 
 // Outputs of the golden model for the phase (now in runtime/layer_check.hpp).

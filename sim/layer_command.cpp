@@ -19,13 +19,16 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <system_error>
 #include <vector>
 
+#include "cli_common.hpp"
 #include "layer_check.hpp"
+#include "output_set.hpp"
 #include "runtime/accelerator.hpp"
 #include "runtime/layer_json.hpp"
 #include "runtime/layer_runner.hpp"
@@ -52,92 +55,6 @@ struct LayerOptions {
   uint64_t trace_start = 0;
   uint64_t trace_end = UINT64_MAX;
   bool quiet = false;
-};
-
-// Bad input that is neither a SpecError nor an NpyError (options, paths, configurations).
-class InputError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// The files and folders a run creates: everything goes to a temporary name first; commit()
-// renames them all, rollback() (or the destructor without commit) removes what was created.
-class OutputSet {
- public:
-  OutputSet() = default;
-  OutputSet(const OutputSet &) = delete;
-  OutputSet &operator=(const OutputSet &) = delete;
-  ~OutputSet() {
-    if (!committed_) rollback();
-  }
-
-  // Creates `dir` and its missing parents, remembering the top-most one it created; `what`
-  // (the option) starts the error message.
-  void make_dirs(const fs::path &dir, const std::string &what) {
-    if (dir.empty()) return;
-    std::error_code ec;
-    fs::path top;
-    for (fs::path p = fs::absolute(dir).lexically_normal(); !p.empty(); p = p.parent_path()) {
-      if (fs::exists(p, ec)) {
-        if (!fs::is_directory(p, ec))
-          throw InputError(what + " " + dir.string() + ": " + p.string() + " is not a folder");
-        break;
-      }
-      top = p;
-      if (p == p.parent_path()) break;
-    }
-    if (top.empty()) return;
-    fs::create_directories(dir, ec);
-    if (ec)
-      throw InputError(what + " " + dir.string() + ": cannot create the folder: " + ec.message());
-    created_dirs_.push_back(top);
-  }
-
-  // The temporary name of a final file; the caller writes it, commit() renames it.
-  std::string add(const fs::path &final_path) {
-    const std::string tmp = final_path.string() + ".part";
-    files_.push_back({tmp, final_path.string()});
-    return tmp;
-  }
-
-  void commit() {
-    commit_started_ = true;
-    for (const auto &f : files_) {
-      std::error_code ec;
-      fs::rename(f.tmp, f.final_path, ec);
-      if (ec) throw InputError(f.final_path + ": cannot write: " + ec.message());
-    }
-    committed_ = true;
-  }
-
-  void rollback() {
-    if (committed_) return;
-    std::error_code ec;
-    for (const auto &f : files_) fs::remove(f.tmp, ec);
-    // Removing the final names too covers a failing commit() half way through.
-    if (!files_.empty() && commit_started_)
-      for (const auto &f : files_) fs::remove(f.final_path, ec);
-    for (auto it = created_dirs_.rbegin(); it != created_dirs_.rend(); ++it)
-      fs::remove_all(*it, ec);
-    files_.clear();
-    created_dirs_.clear();
-  }
-
-  std::vector<std::string> final_paths() const {
-    std::vector<std::string> v;
-    for (const auto &f : files_) v.push_back(f.final_path);
-    return v;
-  }
-
- private:
-  struct File {
-    std::string tmp;
-    std::string final_path;
-  };
-  std::vector<File> files_;
-  std::vector<fs::path> created_dirs_;
-  bool committed_ = false;
-  bool commit_started_ = false;
 };
 
 std::string join(const std::vector<std::string> &v, const std::string &sep = ", ") {
@@ -203,24 +120,6 @@ GitState git_state() {
 
 fs::path default_out_dir(const std::string &spec) {
   return fs::path("build") / "layer_out" / spec_stem(spec);
-}
-
-// A file we are about to write must not be an existing folder (a folder, with is_dir, not an
-// existing file), and the nearest existing one above it must be a folder.
-void check_target(const fs::path &p, const std::string &what, bool is_dir = false) {
-  std::error_code ec;
-  if (!is_dir && fs::is_directory(p, ec))
-    throw InputError(what + " " + p.string() + ": is a folder, expected a file name");
-  if (is_dir && fs::exists(p, ec) && !fs::is_directory(p, ec))
-    throw InputError(what + " " + p.string() + ": exists and is not a folder");
-  for (fs::path d = fs::absolute(p).parent_path(); !d.empty(); d = d.parent_path()) {
-    if (fs::exists(d, ec)) {
-      if (!fs::is_directory(d, ec))
-        throw InputError(what + " " + p.string() + ": " + d.string() + " is not a folder");
-      break;
-    }
-    if (d == d.parent_path()) break;
-  }
 }
 
 // ---- Inputs ------------------------------------------------------------------------------------
@@ -322,215 +221,279 @@ class Progress {
   size_t total_ = 0;
 };
 
-// ---- The command -------------------------------------------------------------------------------
+// ---- Outputs -----------------------------------------------------------------------------------
 
-void write_tensor(OutputSet &outs, const fs::path &dir, const std::string &file,
-                  const model::Tensor &t, const std::string &dtype, Json &written) {
-  const rt::NpyArray a = rt::npy_from_tensor(t, dtype);
-  rt::write_npy(outs.add(dir / file), a);
-  written[file.substr(0, file.find('.'))] = (dir / file).string();
+// An .npy output of the phase: its name in the report ("y"), dtype, and the member of
+// rt::LayerOutputs that holds it (null: the mask, a byte vector).
+struct OutputFile {
+  std::string name;
+  std::string dtype;
+  model::Tensor rt::LayerOutputs::*tensor;
+};
+
+std::vector<OutputFile> output_files(const model::LayerSpec &s, model::Phase phase) {
+  const std::string dt16 = rt::npy_dtype_for(s.format);
+  switch (phase) {
+    case model::Phase::kForward:
+      if (s.activation == fp::Act::kNone) return {{"y", dt16, &rt::LayerOutputs::y}};
+      return {{"y", dt16, &rt::LayerOutputs::y}, {"mask", "|u1", nullptr}};
+    case model::Phase::kErrorProp:
+      return {{"dx", dt16, &rt::LayerOutputs::dx}};
+    case model::Phase::kWeightGrad:
+      return {{"dw", "<f4", &rt::LayerOutputs::dw}, {"db", "<f4", &rt::LayerOutputs::db}};
+  }
+  return {};
 }
 
-int run_layer_command(const LayerOptions &opt) {
-  Progress progress(!opt.quiet && isatty(STDERR_FILENO));
-  OutputSet outs;  // removes what this run created unless committed
-  try {
-    // 1. Everything that can be checked without running: spec, options, tensors.
-    const rt::LayerJob job = rt::parse_layer_json(opt.spec);
-    const model::LayerSpec &s = job.spec;
-    const std::string format = rt::format_json_name(s.format);
+model::Tensor output_tensor(const OutputFile &f, const model::LayerSpec &s,
+                            const rt::LayerOutputs &out) {
+  if (f.tensor) return out.*f.tensor;
+  model::Tensor m;
+  m.shape = s.y_shape();
+  m.data.assign(out.mask.begin(), out.mask.end());
+  return m;
+}
 
-    const std::vector<std::string> configs = rt::accelerator_configs();
-    if (std::find(configs.begin(), configs.end(), opt.config) == configs.end())
-      throw InputError("--config: unknown configuration '" + opt.config +
-                       "' (this build has: " + join(configs) + ")");
-    if (opt.trace.empty() && (opt.trace_start != 0 || opt.trace_end != UINT64_MAX))
-      throw InputError("--trace-start/--trace-end need --trace FILE.fst");
-    if (opt.trace_end <= opt.trace_start)
-      throw InputError("--trace-end (" + std::to_string(opt.trace_end) +
-                       ") must be greater than --trace-start (" + std::to_string(opt.trace_start) +
-                       ")");
+// Where a run writes: every file registered (so that two outputs of the same name are found
+// before anything runs) under its temporary name.
+struct Targets {
+  fs::path out_dir, report;
+  std::string trace_tmp, report_tmp;
+  std::vector<std::string> npy_tmp;  // one per output_files()
+};
 
-    const fs::path out_dir = opt.out.empty() ? default_out_dir(opt.spec) : fs::path(opt.out);
-    const fs::path report = opt.report.empty() ? out_dir / "report.json" : fs::path(opt.report);
-    check_target(out_dir, "--out", true);
-    check_target(report, "--report");
-    if (!opt.trace.empty()) check_target(opt.trace, "--trace");
+Targets plan_targets(const LayerOptions &opt, const std::vector<OutputFile> &files,
+                     OutputSet &outs) {
+  Targets t;
+  t.out_dir = opt.out.empty() ? default_out_dir(opt.spec) : fs::path(opt.out);
+  t.report = opt.report.empty() ? t.out_dir / "report.json" : fs::path(opt.report);
+  check_target(t.out_dir, "--out", true);
+  check_target(t.report, "--report");
+  if (!opt.trace.empty()) {
+    check_target(opt.trace, "--trace");
+    t.trace_tmp = outs.add(opt.trace, "--trace");
+  }
+  for (const OutputFile &f : files)
+    t.npy_tmp.push_back(outs.add(t.out_dir / (f.name + ".npy"), "--out"));
+  t.report_tmp = outs.add(t.report, "--report");
+  return t;
+}
 
-    Json sources = Json::object();
-    const rt::LayerInputs in = load_inputs(job, opt.seed, sources);
+// ---- The report --------------------------------------------------------------------------------
 
-    // 2. The accelerator.
-    const rt::AxiMemConfig mem = memory_for(s, opt.config, opt.mem_latency, opt.mem_bandwidth);
-    std::unique_ptr<rt::Accelerator> acc = rt::make_accelerator(opt.config, mem);
-    const rt::HwConfig hw = acc->config();
-    if (std::string(rt::format_json_name(hw.format)) != format) {
-      std::vector<std::string> same;
-      for (const std::string &c : configs)
-        if (c.size() > format.size() &&
-            c.compare(c.size() - format.size(), format.size(), format) == 0)
-          same.push_back(c);
-      throw InputError("--config: configuration '" + opt.config + "' computes in " +
-                       rt::format_json_name(hw.format) + " but the spec's format is " + format +
-                       "; " +
-                       (same.empty() ? "this build has no " + format + " configuration"
-                                     : "use --config " + join(same, " or --config ")) +
-                       " (this build has: " + join(configs) + ")");
-    }
-    if (!opt.trace.empty()) {
-      const fs::path trace(opt.trace);
-      outs.make_dirs(trace.parent_path(), "--trace");
-      const std::string tmp = outs.add(trace);
-      {
-        // FST's writer does not report an unwritable file; find out first.
-        std::ofstream probe(tmp, std::ios::binary);
-        if (!probe)
-          throw InputError("--trace " + opt.trace + ": cannot write: " + std::strerror(errno));
-      }
-      acc->trace(tmp, opt.trace_start, opt.trace_end);
-    }
+// The PhaseRecord's fields under their names (as in the reports of `run`), in a reading order;
+// "layer" is the record's name of the layer, the spec file. Unlisted fields follow.
+void add_record(Json &j, const PhaseRecord &rec) {
+  const nlohmann::json rec_json = rec.to_json();
+  // clang-format off
+  const std::vector<std::string> order = {
+      "layer", "phase", "cycles", "ideal_cycles", "utilization_pct", "macs", "busy_cycles",
+      "stall_cycles", "stall_load_cycles", "stall_store_cycles", "stall_setup_cycles",
+      "stall_drain_cycles", "dram_read_bytes", "dram_write_bytes", "jobs", "elements_checked",
+      "mismatches", "out_of_bound", "max_error_ratio", "first_mismatch"};
+  // clang-format on
+  const auto put = [&j](const std::string &key, const nlohmann::json &v) {
+    j[key] = Json::parse(v.dump());
+  };
+  for (const std::string &key : order)
+    if (rec_json.contains(key)) put(key, rec_json.at(key));
+  for (const auto &item : rec_json.items())
+    if (item.key() != "config" && std::find(order.begin(), order.end(), item.key()) == order.end())
+      put(item.key(), item.value());
+}
 
-    // 3. Run (and check).
-    if (progress.enabled()) {
-      progress.start(acc->cycle());
-      acc->on_cycle([&progress](uint64_t c) { progress.cycle(c); });
-    }
-    rt::Accelerator *accp = acc.get();
-    const rt::JobProgress on_job = [&progress, accp](size_t done, size_t total) {
-      progress.job_done(done, total, accp->cycle());
-    };
-    rt::LayerOutputs out;
-    const PhaseRecord rec =
-        run_and_check(*acc, opt.config, opt.spec, s, job.phase, in, !opt.no_check, &out, on_job);
-    acc->on_cycle({});
-    progress.clear();
-    acc.reset();  // completes the trace file
+Json make_report(const LayerOptions &opt, const rt::LayerJob &job, const rt::HwConfig &hw,
+                 const Json &sources, const fs::path &out_dir, const Json &written,
+                 const PhaseRecord &rec) {
+  const model::LayerSpec &s = job.spec;
+  Json j;
+  j["command"] = "layer";
+  j["spec_file"] = opt.spec;
+  j["spec"] = Json::parse(rt::spec_to_json(s, job.phase).dump());
+  j["config"] = opt.config;
+  j["pe_rows"] = hw.pe_rows;
+  j["pe_cols"] = hw.pe_cols;
+  j["pes"] = hw.pe_rows * hw.pe_cols;
+  j["format"] = rt::format_json_name(s.format);
+  j["a_buffer_depth_elements"] = hw.a_depth;
+  j["b_buffer_depth_elements"] = hw.b_depth;
+  j["seed"] = opt.seed;
+  const GitState git = git_state();
+  j["git_commit"] = git.commit;
+  j["git_dirty"] = git.dirty;
+  j["mem_latency_cycles"] = opt.mem_latency;
+  j["mem_bandwidth_bytes_per_cycle"] = opt.mem_bandwidth;
+  j["checked"] = !opt.no_check;
+  j["tensors"] = sources;
+  j["out_dir"] = out_dir.string();
+  j["outputs"] = written;
+  if (!opt.trace.empty()) {
+    j["trace"] = {{"file", opt.trace}, {"start_cycle", opt.trace_start}};
+    if (opt.trace_end != UINT64_MAX) j["trace"]["end_cycle"] = opt.trace_end;
+  }
+  add_record(j, rec);
+  j["pass"] = rec.mismatches == 0 && rec.out_of_bound == 0;
+  return j;
+}
 
-    // 4. Outputs, all to temporary names, then renamed together.
-    outs.make_dirs(out_dir, "--out");
-    outs.make_dirs(report.parent_path(), "--report");
-    Json written = Json::object();
-    const std::string dt16 = rt::npy_dtype_for(s.format);
-    if (job.phase == model::Phase::kForward) {
-      write_tensor(outs, out_dir, "y.npy", out.y, dt16, written);
-      if (s.activation != fp::Act::kNone) {
-        model::Tensor m;
-        m.shape = s.y_shape();
-        m.data.assign(out.mask.begin(), out.mask.end());
-        write_tensor(outs, out_dir, "mask.npy", m, "|u1", written);
-      }
-    } else if (job.phase == model::Phase::kErrorProp) {
-      write_tensor(outs, out_dir, "dx.npy", out.dx, dt16, written);
-    } else {
-      write_tensor(outs, out_dir, "dw.npy", out.dw, "<f4", written);
-      write_tensor(outs, out_dir, "db.npy", out.db, "<f4", written);
-    }
-
-    const bool pass = rec.mismatches == 0 && rec.out_of_bound == 0;
-    Json j;
-    j["command"] = "layer";
-    j["spec_file"] = opt.spec;
-    j["spec"] = Json::parse(rt::spec_to_json(s, job.phase).dump());
-    j["config"] = opt.config;
-    j["pe_rows"] = hw.pe_rows;
-    j["pe_cols"] = hw.pe_cols;
-    j["pes"] = hw.pe_rows * hw.pe_cols;
-    j["format"] = format;
-    j["a_buffer_depth_elements"] = hw.a_depth;
-    j["b_buffer_depth_elements"] = hw.b_depth;
-    j["seed"] = opt.seed;
-    const GitState git = git_state();
-    j["git_commit"] = git.commit;
-    j["git_dirty"] = git.dirty;
-    j["mem_latency_cycles"] = opt.mem_latency;
-    j["mem_bandwidth_bytes_per_cycle"] = opt.mem_bandwidth;
-    j["checked"] = !opt.no_check;
-    j["tensors"] = sources;
-    j["out_dir"] = out_dir.string();
-    j["outputs"] = written;
-    if (!opt.trace.empty()) {
-      j["trace"] = {{"file", opt.trace}, {"start_cycle", opt.trace_start}};
-      if (opt.trace_end != UINT64_MAX) j["trace"]["end_cycle"] = opt.trace_end;
-    }
-    // The PhaseRecord's fields under their names (as in the reports of `run`), in a reading
-    // order; "layer" is the record's name of the layer, the spec file. Unlisted fields follow.
-    const nlohmann::json rec_json = rec.to_json();
-    // clang-format off
-    const std::vector<std::string> order = {
-        "layer", "phase", "cycles", "ideal_cycles", "utilization_pct", "macs", "busy_cycles",
-        "stall_cycles", "stall_load_cycles", "stall_store_cycles", "stall_setup_cycles",
-        "stall_drain_cycles", "dram_read_bytes", "dram_write_bytes", "jobs", "elements_checked",
-        "mismatches", "out_of_bound", "max_error_ratio", "first_mismatch"};
-    // clang-format on
-    const auto put = [&j](const std::string &key, const nlohmann::json &v) {
-      j[key] = Json::parse(v.dump());
-    };
-    for (const std::string &key : order)
-      if (rec_json.contains(key)) put(key, rec_json.at(key));
-    for (const auto &item : rec_json.items())
-      if (item.key() != "config" &&
-          std::find(order.begin(), order.end(), item.key()) == order.end())
-        put(item.key(), item.value());
-    j["pass"] = pass;
-    {
-      const std::string tmp = outs.add(report);
-      std::ofstream f(tmp, std::ios::binary);
-      f << j.dump(2) << "\n";
-      f.close();
-      if (!f)
-        throw InputError("--report " + report.string() + ": cannot write: " + std::strerror(errno));
-    }
-    const std::vector<std::string> files = outs.final_paths();
-    outs.commit();
-
-    // 5. Summary.
-    if (!opt.quiet) {
-      const auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
-      std::printf("layer: %s %s %s, %s on %s (%dx%d PEs), seed %llu\n", rt::layer_json_name(s.type),
-                  rt::phase_json_name(job.phase), format.c_str(), opt.spec.c_str(),
-                  opt.config.c_str(), hw.pe_rows, hw.pe_cols, u(opt.seed));
-      std::printf("  %-14s %llu in %zu job%s (ideal %llu, utilization %.1f%%)\n", "cycles",
-                  u(rec.cycles), rec.jobs, rec.jobs == 1 ? "" : "s", u(rec.ideal_cycles),
-                  rec.utilization_pct);
-      std::printf("  %-14s %llu\n", "MACs", u(rec.macs));
-      std::printf("  %-14s %llu read, %llu written (latency %u cycles, %g bytes/cycle)\n",
-                  "DRAM bytes", u(rec.dram_read_bytes), u(rec.dram_write_bytes), opt.mem_latency,
-                  opt.mem_bandwidth);
-      if (opt.no_check) {
-        std::printf("  %-14s not checked (--no-check)\n", "mismatches");
-      } else {
-        std::printf("  %-14s %llu of %llu elements (golden model, bit for bit)%s%s\n", "mismatches",
-                    u(rec.mismatches), u(rec.elements),
-                    rec.first_mismatch.empty() ? "" : "; first: ", rec.first_mismatch.c_str());
-        std::printf("  %-14s %llu (double reference; max error/bound %.3g)\n", "out of bound",
-                    u(rec.out_of_bound), rec.max_error_ratio);
-      }
-      std::printf("  %-14s %s\n", "wrote", join(files).c_str());
-      std::printf("%s\n", opt.no_check ? "DONE (not checked)" : pass ? "PASS" : "FAIL");
-    } else if (!pass) {
+void print_summary(const LayerOptions &opt, const rt::LayerJob &job, const rt::HwConfig &hw,
+                   const PhaseRecord &rec, const std::vector<std::string> &files) {
+  const model::LayerSpec &s = job.spec;
+  const bool pass = rec.mismatches == 0 && rec.out_of_bound == 0;
+  if (opt.quiet) {
+    if (!pass)
       std::fprintf(stderr, "layer: FAIL: %llu mismatches, %llu out of bound%s%s\n",
                    static_cast<unsigned long long>(rec.mismatches),
                    static_cast<unsigned long long>(rec.out_of_bound),
                    rec.first_mismatch.empty() ? "" : "; first: ", rec.first_mismatch.c_str());
-    }
-    return pass ? 0 : 1;
-  } catch (const std::exception &e) {
+    return;
+  }
+  const auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+  std::printf("layer: %s %s %s, %s on %s (%dx%d PEs), seed %llu\n", rt::layer_json_name(s.type),
+              rt::phase_json_name(job.phase), rt::format_json_name(s.format), opt.spec.c_str(),
+              opt.config.c_str(), hw.pe_rows, hw.pe_cols, u(opt.seed));
+  std::printf("  %-14s %llu in %zu job%s (ideal %llu, utilization %.1f%%)\n", "cycles",
+              u(rec.cycles), rec.jobs, rec.jobs == 1 ? "" : "s", u(rec.ideal_cycles),
+              rec.utilization_pct);
+  std::printf("  %-14s %llu\n", "MACs", u(rec.macs));
+  std::printf("  %-14s %llu read, %llu written (latency %u cycles, %g bytes/cycle)\n", "DRAM bytes",
+              u(rec.dram_read_bytes), u(rec.dram_write_bytes), opt.mem_latency, opt.mem_bandwidth);
+  if (opt.no_check) {
+    std::printf("  %-14s not checked (--no-check)\n", "mismatches");
+  } else {
+    std::printf("  %-14s %llu of %llu elements (golden model, bit for bit)%s%s\n", "mismatches",
+                u(rec.mismatches), u(rec.elements),
+                rec.first_mismatch.empty() ? "" : "; first: ", rec.first_mismatch.c_str());
+    std::printf("  %-14s %llu (double reference; max error/bound %.3g)\n", "out of bound",
+                u(rec.out_of_bound), rec.max_error_ratio);
+  }
+  std::printf("  %-14s %s\n", "wrote", join(files).c_str());
+  std::printf("%s\n", opt.no_check ? "DONE (not checked)" : pass ? "PASS" : "FAIL");
+}
+
+// ---- The command -------------------------------------------------------------------------------
+
+void check_options(const LayerOptions &opt, const std::vector<std::string> &configs) {
+  if (std::find(configs.begin(), configs.end(), opt.config) == configs.end())
+    throw InputError("--config: unknown configuration '" + opt.config +
+                     "' (this build has: " + join(configs) + ")");
+  if (opt.trace.empty() && (opt.trace_start != 0 || opt.trace_end != UINT64_MAX))
+    throw InputError("--trace-start/--trace-end need --trace FILE.fst");
+  if (opt.trace_end <= opt.trace_start)
+    throw InputError("--trace-end (" + std::to_string(opt.trace_end) +
+                     ") must be greater than --trace-start (" + std::to_string(opt.trace_start) +
+                     ")");
+}
+
+// The configuration must compute in the spec's format.
+void check_format(const LayerOptions &opt, const std::vector<std::string> &configs,
+                  const std::string &format, const rt::HwConfig &hw) {
+  if (std::string(rt::format_json_name(hw.format)) == format) return;
+  std::vector<std::string> same;
+  for (const std::string &c : configs)
+    if (c.size() > format.size() && c.compare(c.size() - format.size(), format.size(), format) == 0)
+      same.push_back(c);
+  throw InputError("--config: configuration '" + opt.config + "' computes in " +
+                   rt::format_json_name(hw.format) + " but the spec's format is " + format + "; " +
+                   (same.empty() ? "this build has no " + format + " configuration"
+                                 : "use --config " + join(same, " or --config ")) +
+                   " (this build has: " + join(configs) + ")");
+}
+
+// Starts the waveform into its temporary file, whose folder is created first.
+void start_trace(const LayerOptions &opt, const std::string &tmp, OutputSet &outs,
+                 rt::Accelerator &acc) {
+  outs.make_dirs(fs::path(opt.trace).parent_path(), "--trace");
+  {
+    // FST's writer does not report an unwritable file; find out first.
+    std::ofstream probe(tmp, std::ios::binary);
+    if (!probe)
+      throw InputError("--trace " + opt.trace + ": cannot write: " + std::strerror(errno));
+  }
+  acc.trace(tmp, opt.trace_start, opt.trace_end);
+}
+
+// Runs the phase (and checks it), with the progress line.
+PhaseRecord run_phase(const LayerOptions &opt, const rt::LayerJob &job, const rt::LayerInputs &in,
+                      std::unique_ptr<rt::Accelerator> acc, rt::LayerOutputs &out) {
+  Progress progress(!opt.quiet && isatty(STDERR_FILENO));
+  if (progress.enabled()) {
+    progress.start(acc->cycle());
+    acc->on_cycle([&progress](uint64_t c) { progress.cycle(c); });
+  }
+  rt::Accelerator *accp = acc.get();
+  const rt::JobProgress on_job = [&progress, accp](size_t done, size_t total) {
+    progress.job_done(done, total, accp->cycle());
+  };
+  try {
+    const PhaseRecord rec = run_and_check(*acc, opt.config, opt.spec, job.spec, job.phase, in,
+                                          !opt.no_check, &out, on_job);
+    acc->on_cycle({});
     progress.clear();
+    acc.reset();  // completes the trace file
+    return rec;
+  } catch (...) {
+    progress.clear();
+    throw;
+  }
+}
+
+// The message of an error: bad input as it is, the runtime's refusals with what they mean.
+std::string error_message(const std::exception &e) {
+  if (dynamic_cast<const std::invalid_argument *>(&e))
+    return std::string("the accelerator cannot run this layer: ") + e.what();
+  if (dynamic_cast<const rt::JobError *>(&e))
+    return std::string("accelerator job failed: ") + e.what();
+  if (dynamic_cast<const std::bad_alloc *>(&e))
+    return "out of memory (the layer's tensors do not fit this machine's memory)";
+  const bool expected =
+      dynamic_cast<const rt::SpecError *>(&e) || dynamic_cast<const rt::NpyError *>(&e) ||
+      dynamic_cast<const InputError *>(&e) || dynamic_cast<const fs::filesystem_error *>(&e);
+  return (expected ? "" : "internal error: ") + std::string(e.what());
+}
+
+int run_layer_command(const LayerOptions &opt) {
+  OutputSet outs;  // removes what this run created unless committed
+  try {
+    // 1. Everything that can be checked without running: spec, options, sizes, tensors.
+    const rt::LayerJob job = rt::parse_layer_json(opt.spec);
+    const model::LayerSpec &s = job.spec;
+    const std::vector<std::string> configs = rt::accelerator_configs();
+    check_options(opt, configs);
+    const std::vector<OutputFile> files = output_files(s, job.phase);
+    const Targets targets = plan_targets(opt, files, outs);
+    // Sizes first (the accelerator's memory holds every tensor), then the tensors.
+    const rt::AxiMemConfig mem = memory_for(s, opt.config, opt.mem_latency, opt.mem_bandwidth);
+    Json sources = Json::object();
+    const rt::LayerInputs in = load_inputs(job, opt.seed, sources);
+
+    // 2. The accelerator, and the run.
+    std::unique_ptr<rt::Accelerator> acc = rt::make_accelerator(opt.config, mem);
+    const rt::HwConfig hw = acc->config();
+    check_format(opt, configs, rt::format_json_name(s.format), hw);
+    if (!opt.trace.empty()) start_trace(opt, targets.trace_tmp, outs, *acc);
+    rt::LayerOutputs out;
+    const PhaseRecord rec = run_phase(opt, job, in, std::move(acc), out);
+
+    // 3. Outputs, all to temporary names, then renamed together.
+    outs.make_dirs(targets.out_dir, "--out");
+    outs.make_dirs(targets.report.parent_path(), "--report");
+    Json written = Json::object();
+    for (size_t i = 0; i < files.size(); ++i) {
+      rt::write_npy(targets.npy_tmp[i],
+                    rt::npy_from_tensor(output_tensor(files[i], s, out), files[i].dtype));
+      written[files[i].name] = (targets.out_dir / (files[i].name + ".npy")).string();
+    }
+    const Json report = make_report(opt, job, hw, sources, targets.out_dir, written, rec);
+    write_text(targets.report_tmp, report.dump(2) + "\n", "--report", targets.report.string());
+    outs.commit();
+
+    // 4. Summary.
+    print_summary(opt, job, hw, rec, outs.final_paths());
+    return rec.mismatches == 0 && rec.out_of_bound == 0 ? 0 : 1;
+  } catch (const std::exception &e) {
     outs.rollback();
-    // One line: the problem, named by the file, field or tensor the message starts with.
-    std::string msg = e.what();
-    for (char &c : msg)
-      if (c == '\n') c = ' ';
-    const bool expected =
-        dynamic_cast<const rt::SpecError *>(&e) || dynamic_cast<const rt::NpyError *>(&e) ||
-        dynamic_cast<const InputError *>(&e) || dynamic_cast<const std::invalid_argument *>(&e) ||
-        dynamic_cast<const rt::JobError *>(&e) || dynamic_cast<const fs::filesystem_error *>(&e);
-    const char *what = dynamic_cast<const std::invalid_argument *>(&e)
-                           ? "the accelerator cannot run this layer: "
-                       : dynamic_cast<const rt::JobError *>(&e) ? "accelerator job failed: "
-                       : expected                               ? ""
-                                                                : "internal error: ";
-    std::fprintf(stderr, "error: %s%s\n", what, msg.c_str());
+    print_error(error_message(e));
     return 2;
   }
 }
@@ -543,33 +506,42 @@ void add_layer_command(CLI::App &app) {
       "layer",
       "one phase (fp, ep or wg) of one conv2d, conv_transpose2d or linear layer from a JSON "
       "spec (docs/cli.md), checked against the golden model; writes .npy outputs and a report");
-  cmd->add_option("spec", opt->spec, "the layer's JSON spec (SPEC.json)")->required();
+  cmd->add_option("spec", opt->spec, "the layer's JSON spec (SPEC.json)")
+      ->required()
+      ->check(non_empty());
   cmd->add_option("--config", opt->config,
                   "accelerator configuration (its format must be the spec's); this build: " +
                       join(rt::accelerator_configs()))
       ->capture_default_str();
   cmd->add_option("--seed", opt->seed,
                   "random seed of the tensors the spec does not give as .npy files")
+      ->check(unsigned_integer())
       ->capture_default_str();
   cmd->add_option("--out", opt->out,
                   "folder of the outputs (y.npy, mask.npy, dx.npy, dw.npy, db.npy, report.json); "
-                  "default build/layer_out/<spec file name without .json>");
+                  "default build/layer_out/<spec file name without .json>")
+      ->check(non_empty());
   cmd->add_flag("--no-check", opt->no_check,
                 "skip the comparison with the golden model and the double reference");
-  cmd->add_option("--report", opt->report, "JSON report file; default <out>/report.json");
+  cmd->add_option("--report", opt->report, "JSON report file; default <out>/report.json")
+      ->check(non_empty());
   cmd->add_option("--mem-latency", opt->mem_latency,
                   "memory model: cycles from an AXI address handshake to the first data beat")
+      ->check(unsigned_integer())
       ->check(CLI::Range(1u, 1000000u))
       ->capture_default_str();
   cmd->add_option("--mem-bandwidth", opt->mem_bandwidth,
                   "memory model: bytes per cycle, shared by reads and writes (8 = one 64-bit "
                   "beat per cycle)")
-      ->check(CLI::Range(0.001, 1024.0))
+      ->check(finite_range(0.001, 1024.0))
       ->capture_default_str();
-  cmd->add_option("--trace", opt->trace, "write an FST waveform of the run to this file");
+  cmd->add_option("--trace", opt->trace, "write an FST waveform of the run to this file")
+      ->check(non_empty());
   cmd->add_option("--trace-start", opt->trace_start,
-                  "first cycle in the waveform (cycles from the accelerator's reset)");
-  cmd->add_option("--trace-end", opt->trace_end, "cycle after the last one in the waveform");
+                  "first cycle in the waveform (cycles from the accelerator's reset)")
+      ->check(unsigned_integer());
+  cmd->add_option("--trace-end", opt->trace_end, "cycle after the last one in the waveform")
+      ->check(unsigned_integer());
   cmd->add_flag("--quiet", opt->quiet, "print nothing but errors (and a FAIL line on stderr)");
   cmd->footer(
       "Exit status: 0 the results match (or --no-check); 1 mismatches or elements outside the "

@@ -1,14 +1,11 @@
 // Layer lists; see layer_list.hpp.
 #include "layer_list.hpp"
 
-#include <cerrno>
 #include <climits>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <functional>
 #include <set>
-#include <sstream>
 #include <utility>
 
 #include "runtime/layer_json.hpp"
@@ -27,75 +24,26 @@ std::string type_of(const Json &v) {
   return "a string";
 }
 
-// Parses a JSON file; a repeated key is an error (nlohmann would keep the last one silently).
+// The file through the job files' reader: size and nesting bounded, repeated keys refused.
 Json parse_json_file(const std::string &path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw InputError(path + ": cannot open: is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open: " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError(path + ": read error");
-
-  struct Level {
-    bool array = false;
-    size_t index = 0;  // arrays: the element being read
-    std::set<std::string> keys;
-    std::string last;  // objects: the key being read
-  };
-  std::vector<Level> levels;
-  std::string duplicate;
-  const auto element_done = [&] {
-    if (!levels.empty() && levels.back().array) ++levels.back().index;
-  };
-  const auto cb = [&](int, Json::parse_event_t ev, Json &parsed) {
-    switch (ev) {
-      case Json::parse_event_t::object_start:
-      case Json::parse_event_t::array_start:
-        levels.emplace_back();
-        levels.back().array = ev == Json::parse_event_t::array_start;
-        break;
-      case Json::parse_event_t::object_end:
-      case Json::parse_event_t::array_end:
-        if (!levels.empty()) levels.pop_back();
-        element_done();
-        break;
-      case Json::parse_event_t::value:
-        element_done();
-        break;
-      case Json::parse_event_t::key: {
-        if (levels.empty()) break;
-        const std::string key = parsed.get<std::string>();
-        if (!levels.back().keys.insert(key).second && duplicate.empty()) {
-          std::string at;
-          for (size_t i = 0; i + 1 < levels.size(); ++i) {
-            if (levels[i].array) {
-              at += "[" + std::to_string(levels[i].index) + "]";
-            } else {
-              at += (at.empty() ? "" : ".") + levels[i].last;
-            }
-          }
-          duplicate = (at.empty() ? "" : at + ": ") + "duplicate field '" + key + "'";
-        }
-        levels.back().last = key;
-        break;
-      }
-    }
-    return true;
-  };
   try {
-    Json root = Json::parse(text.str(), cb);
-    if (!duplicate.empty()) throw InputError(path + ": " + duplicate);
-    return root;
-  } catch (const Json::parse_error &e) {
-    std::string what = e.what();
-    const size_t bracket = what.find("] ");
-    if (bracket != std::string::npos) what = what.substr(bracket + 2);
-    throw InputError(path + ": malformed JSON at byte " + std::to_string(e.byte) + ": " + what);
-  } catch (const Json::exception &e) {
-    throw InputError(path + ": malformed JSON: " + e.what());
+    return rt::read_json_file(path);
+  } catch (const rt::SpecError &e) {
+    throw InputError(e.what());
   }
+}
+
+// A name as a string of printable characters (a control character would break the table and
+// the messages); `fail` reports "FIELD: ...".
+std::string name_of(const Json &v, const std::string &field,
+                    const std::function<void(const std::string &)> &fail) {
+  if (!v.is_string() || v.get<std::string>().empty())
+    fail(field + ": expected a non-empty string, got " + type_of(v));
+  const std::string name = v.get<std::string>();
+  for (const char c : name)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+      fail(field + ": must not contain control characters, got \"" + one_line(name) + "\"");
+  return name;
 }
 
 // The spec of layer i in the given format. The fields go through the job-file parser
@@ -131,12 +79,7 @@ LayerList read_layer_list(const std::string &path) {
   LayerList list;
   list.path = path;
   list.name = std::filesystem::path(path).stem().string();
-  if (root.contains("name")) {
-    const Json &v = root.at("name");
-    if (!v.is_string() || v.get<std::string>().empty())
-      fail("name: expected a non-empty string, got " + type_of(v));
-    list.name = v.get<std::string>();
-  }
+  if (root.contains("name")) list.name = name_of(root.at("name"), "name", fail);
   if (root.contains("description") && !root.at("description").is_string())
     fail("description: expected a string, got " + type_of(root.at("description")));
   list.format = "fp16";
@@ -170,18 +113,12 @@ LayerList read_layer_list(const std::string &path) {
     std::string at = "layers[" + std::to_string(i) + "]";
     if (!l.is_object()) fail(at + ": expected an object (one layer), got " + type_of(l));
     if (!l.contains("name")) fail(at + ": missing field 'name'");
-    const Json &n = l.at("name");
-    if (!n.is_string() || n.get<std::string>().empty())
-      fail(at + ": name: expected a non-empty string, got " + type_of(n));
     ListLayer layer;
-    layer.name = n.get<std::string>();
+    layer.name = name_of(l.at("name"), at + ": name", fail);
     at += " (" + layer.name + ")";
     if (!names.insert(layer.name).second) fail(at + ": name: '" + layer.name + "' is used twice");
     if (l.contains("network")) {
-      const Json &v = l.at("network");
-      if (!v.is_string() || v.get<std::string>().empty())
-        fail(at + ": network: expected a non-empty string, got " + type_of(v));
-      network = v.get<std::string>();
+      network = name_of(l.at("network"), at + ": network", fail);
     } else if (network.empty()) {
       fail(at +
            ": missing field 'network' (the first layer names its network; the layers "
@@ -193,7 +130,8 @@ LayerList read_layer_list(const std::string &path) {
       if (key == "format" || key == "batch")
         fail(at + ": " + key + ": set once, at the top level of the list");
       if (key == "phase") fail(at + ": phase: the list runs every layer in all three phases");
-      if (key == "tensors") fail(at + ": tensors: the inputs are random, from the seed");
+      if (key == "tensors" || key == "generate")
+        fail(at + ": " + key + ": the inputs are random, from the seed");
       if (key != "name" && key != "network") layer.fields[key] = item.value();
     }
     list.layers.push_back(std::move(layer));

@@ -1,36 +1,30 @@
 // Layer lists: the JSON files `ganpu-sim run` and `ganpu-sim bench-dense` read (sim/dcgan.json).
 //
 //   {
-//     "name": "dcgan-small",      the list's name                       (default: the file's stem)
+//     "name": "dcgan-small",      the list's name, printable       (default: the file's stem)
 //     "description": "...",       free text                                           (optional)
 //     "format": "fp16",           fp16 | bf16: the format the list is written for (default fp16);
 //                                 a configuration of the other format runs it in its own
 //     "batch": 2,                 one batch for every layer                            (required)
 //     "layers": [                                                        (required, not empty)
-//       {"name": "G.fc",          unique                                               (required)
+//       {"name": "G.fc",          unique, printable                                    (required)
 //        "network": "generator",  required on the first layer; later layers inherit it
 //        "layer": "linear", ...}  the fields of a layer job file (runtime/layer_json.hpp) except
-//     ]                           phase, format, batch and tensors
+//     ]                           phase, format, batch, tensors and generate
 //   }
 #pragma once
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "cli_common.hpp"
 #include "spec/layer_spec.hpp"
 
 namespace ganpu::sim {
 
 using Json = nlohmann::ordered_json;  // keeps the file's order
-
-// Bad input: the message names the file and the field, or the valid choices.
-class InputError : public std::runtime_error {
- public:
-  explicit InputError(const std::string &msg) : std::runtime_error(msg) {}
-};
 
 struct ListLayer {
   std::string name;
@@ -51,8 +45,10 @@ struct LayerList {
   }
 };
 
-// Reads and checks a layer list, every layer through the job-file parser. Throws InputError
-// with a one-line message naming the file, the layer and the field.
+// Reads and checks a layer list (rt::read_json_file), every layer through the job-file parser.
+// Names (list, layers, networks) are printable: no control characters, which would break the
+// table and the one-line messages. Throws InputError with a one-line message naming the file,
+// the layer and the field.
 LayerList read_layer_list(const std::string &path);
 
 // The spec of layer i of a checked list, in the given format ("fp16" or "bf16").

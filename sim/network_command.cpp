@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <chrono>
 #include <climits>
 #include <cmath>
@@ -18,8 +17,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -30,8 +27,10 @@
 #include <utility>
 #include <vector>
 
+#include "cli_common.hpp"
 #include "layer_check.hpp"
 #include "layer_list.hpp"
+#include "output_set.hpp"
 #include "runtime/accelerator.hpp"
 #include "runtime/layer_json.hpp"
 #include "runtime/roofline.hpp"
@@ -43,8 +42,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr int kExitFail = 1;      // a check failed or a phase did not run
-constexpr int kExitBadInput = 2;  // unknown configuration, bad layer list, unwritable report
+constexpr int kExitFail = 1;  // a check failed or a phase did not run
 
 const model::Phase kPhases[] = {model::Phase::kForward, model::Phase::kErrorProp,
                                 model::Phase::kWeightGrad};
@@ -457,13 +455,7 @@ Json provenance(const char *command, const std::vector<LayerList> &lists, const 
 }
 
 void write_json(const std::string &path, const Json &j) {
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  std::error_code ec;
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  std::ofstream out(path);
-  out << j.dump(2) << "\n";
-  out.close();
-  if (!out) throw InputError("cannot write " + path);
+  write_file(path, j.dump(2) + "\n", "--json");
 }
 
 std::string join(const std::vector<std::string> &v) {
@@ -502,6 +494,7 @@ void print_title(const char *command, const LayerList &list, const std::string &
 int run_network(const Settings &set, const std::string &config) {
   check_config(config);
   const LayerList list = read_layer_list(set.layers_paths.at(0));
+  if (!set.json_path.empty()) check_target(set.json_path, "--json");
   print_title("run", list, config, set);
   print_header(list);
   std::fflush(stdout);
@@ -590,6 +583,7 @@ void print_bench_table(const std::vector<std::string> &configs,
 int bench_dense(const Settings &set, const std::string &configs_arg) {
   const std::vector<std::string> configs = parse_configs(configs_arg);
   const std::vector<LayerList> lists = read_layer_lists(set.layers_paths);
+  if (!set.json_path.empty()) check_target(set.json_path, "--json");
   std::vector<ConfigRun> runs;
   bool pass = true;
   for (const std::string &config : configs) {
@@ -637,29 +631,20 @@ int bench_dense(const Settings &set, const std::string &configs_arg) {
   return pass ? 0 : kExitFail;
 }
 
-// Runs a command body: bad input is reported on stderr with status 2.
-int guarded(const std::function<int()> &body) {
-  try {
-    return body();
-  } catch (const InputError &e) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return kExitBadInput;
-  }
-}
-
 void add_common(CLI::App *cmd, Settings &set) {
   cmd->add_option("--seed", set.seed, "random seed of the inputs (layer i uses seed + i)")
+      ->check(unsigned_integer())
       ->capture_default_str();
-  cmd->add_option("--json", set.json_path, "write a JSON report to this file");
+  cmd->add_option("--json", set.json_path, "write a JSON report to this file")->check(non_empty());
   cmd->add_option("--mem-latency", set.mem_latency,
                   "memory model: cycles from an AXI address handshake to the first data beat")
+      ->check(unsigned_integer())
       ->check(CLI::Range(1u, 1000000u))
       ->capture_default_str();
   cmd->add_option("--mem-bandwidth", set.mem_bandwidth,
                   "memory model: bytes per cycle, shared by reads and writes (8 = one 64-bit "
                   "beat per cycle)")
-      ->check(CLI::Range(0.001, 1024.0))
+      ->check(finite_range(0.001, 1024.0))
       ->capture_default_str();
 }
 
@@ -675,6 +660,7 @@ void add_network_commands(CLI::App &app) {
                            "configuration, checked against the golden model");
     cmd->add_option("--config", *config, "accelerator configuration")->capture_default_str();
     cmd->add_option("--layers", set->layers_paths.at(0), "the layer list (JSON)")
+        ->check(non_empty())
         ->capture_default_str();
     add_common(cmd, *set);
     cmd->callback([set, config] {

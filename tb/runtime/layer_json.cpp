@@ -8,11 +8,14 @@
 #include <climits>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
-#include <sstream>
+#include <string>
 #include <utility>
+#include <vector>
 
 namespace ganpu::rt {
 
@@ -23,7 +26,7 @@ using Json = nlohmann::ordered_json;  // keeps the file's order, so errors follo
 const std::vector<std::string> kFields = {
     "layer",          "phase",        "format",     "batch",          "in_channels", "out_channels",
     "in_features",    "out_features", "input_size", "kernel_size",    "stride",      "padding",
-    "output_padding", "bias",         "activation", "negative_slope", "tensors",
+    "output_padding", "bias",         "activation", "negative_slope", "tensors",     "generate",
 };
 
 size_t edit_distance(const std::string &a, const std::string &b) {
@@ -179,53 +182,104 @@ class Reader {
   const Json &root_;
 };
 
-Json parse_text(const std::string &file, const std::string &text) {
-  // nlohmann keeps the last of repeated keys silently; a callback catches them.
-  struct Level {
-    std::set<std::string> keys;
-    std::string last;
-  };
-  std::vector<Level> levels;
-  std::string duplicate;
-  const auto cb = [&](int, Json::parse_event_t ev, Json &parsed) {
+// The text of a JSON file, at most kMaxJsonFileBytes of it: a spec or a layer list is a few
+// kB, and a device such as /dev/zero never ends.
+std::string read_text(const std::string &path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw SpecError(path + ": cannot open: is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw SpecError(path + ": cannot open: " + std::strerror(errno));
+  std::string text;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxJsonFileBytes)
+      throw SpecError(path + ": larger than " + std::to_string(kMaxJsonFileBytes >> 20) +
+                      " MiB, not a spec or a layer list");
+  }
+  if (in.bad()) throw SpecError(path + ": read error");
+  return text;
+}
+
+// The parser's callback: a key repeated in an object is an error (nlohmann would keep the
+// last one silently), and so is nesting deeper than kMaxJsonDepth (a parsed document is
+// copied and printed recursively). `where()` is the place of the key being read.
+class ParseWatch {
+ public:
+  explicit ParseWatch(std::string file) : file_(std::move(file)) {}
+
+  bool operator()(int, Json::parse_event_t ev, Json &parsed) {
     switch (ev) {
       case Json::parse_event_t::object_start:
-        levels.emplace_back();
+      case Json::parse_event_t::array_start:
+        if (levels_.size() == kMaxJsonDepth)
+          throw SpecError(file_ + ": malformed JSON: arrays and objects nested deeper than " +
+                          std::to_string(kMaxJsonDepth) + " levels");
+        levels_.emplace_back();
+        levels_.back().array = ev == Json::parse_event_t::array_start;
         break;
       case Json::parse_event_t::object_end:
-        if (!levels.empty()) levels.pop_back();
+      case Json::parse_event_t::array_end:
+        if (!levels_.empty()) levels_.pop_back();
+        element_done();
         break;
-      case Json::parse_event_t::key: {
-        if (levels.empty()) break;
-        const std::string key = parsed.get<std::string>();
-        if (!levels.back().keys.insert(key).second && duplicate.empty()) {
-          for (size_t i = 0; i + 1 < levels.size(); ++i) duplicate += levels[i].last + ": ";
-          duplicate += "duplicate field '" + key + "'";
-        }
-        levels.back().last = key;
+      case Json::parse_event_t::value:
+        element_done();
         break;
-      }
-      default:
+      case Json::parse_event_t::key:
+        key(parsed.get<std::string>());
         break;
     }
     return true;
-  };
-  Json root;
-  try {
-    root = Json::parse(text, cb);
-  } catch (const Json::parse_error &e) {
-    std::string what = e.what();
-    const size_t bracket = what.find("] ");
-    if (bracket != std::string::npos) what = what.substr(bracket + 2);
-    throw SpecError(file + ": malformed JSON at byte " + std::to_string(e.byte) + ": " + what);
-  } catch (const Json::exception &e) {  // e.g. out_of_range.406: a number too large
-    std::string what = e.what();
-    const size_t bracket = what.find("] ");
-    if (bracket != std::string::npos) what = what.substr(bracket + 2);
-    throw SpecError(file + ": malformed JSON: " + what);
   }
-  if (!duplicate.empty()) throw SpecError(file + ": " + duplicate);
-  return root;
+
+  // "duplicate field 'x'" with its place ("tensors: ", "layers[2]: "), or "" if none.
+  const std::string &duplicate() const { return duplicate_; }
+
+ private:
+  struct Level {
+    bool array = false;
+    size_t index = 0;  // arrays: the element being read
+    std::set<std::string> keys;
+    std::string last;  // objects: the key being read
+  };
+
+  void element_done() {
+    if (!levels_.empty() && levels_.back().array) ++levels_.back().index;
+  }
+
+  void key(const std::string &k) {
+    if (levels_.empty()) return;
+    if (!levels_.back().keys.insert(k).second && duplicate_.empty()) {
+      const std::string at = where();
+      duplicate_ = (at.empty() ? "" : at + ": ") + "duplicate field '" + k + "'";
+    }
+    levels_.back().last = k;
+  }
+
+  // The enclosing levels: "layers[2]", "tensors".
+  std::string where() const {
+    std::string at;
+    for (size_t i = 0; i + 1 < levels_.size(); ++i) {
+      if (levels_[i].array)
+        at += "[" + std::to_string(levels_[i].index) + "]";
+      else
+        at += (at.empty() ? "" : ".") + levels_[i].last;
+    }
+    return at;
+  }
+
+  std::string file_;
+  std::vector<Level> levels_;
+  std::string duplicate_;
+};
+
+// nlohmann's message without its "[json.exception.parse_error.101] " prefix.
+std::string json_message(const std::exception &e) {
+  std::string what = e.what();
+  const size_t bracket = what.find("] ");
+  return bracket == std::string::npos ? what : what.substr(bracket + 2);
 }
 
 std::string resolve(const std::string &base_dir, const std::string &p) {
@@ -285,14 +339,14 @@ const char *act_json_name(fp::Act a) {
 std::vector<TensorRole> phase_tensors(model::Phase p, bool bias) {
   switch (p) {
     case model::Phase::kForward: {
-      std::vector<TensorRole> t = {{"x", true}, {"w", true}};
-      if (bias) t.push_back({"b", false});
+      std::vector<TensorRole> t = {{"x"}, {"w"}};
+      if (bias) t.push_back({"b"});
       return t;
     }
     case model::Phase::kErrorProp:
-      return {{"dy", true}, {"w", true}, {"mask", true}};
+      return {{"dy"}, {"w"}, {"mask"}};
     case model::Phase::kWeightGrad:
-      return {{"x", true}, {"dy", true}, {"mask", true}};
+      return {{"x"}, {"dy"}, {"mask"}};
   }
   return {};
 }
@@ -336,18 +390,112 @@ uint32_t round_double_to_format(fp::Format f, double v) {
 
 // ---- Parsing -----------------------------------------------------------------------------------
 
-LayerJob parse_layer_json(const std::string &path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw SpecError(path + ": cannot open: is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw SpecError(path + ": cannot open: " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw SpecError(path + ": read error");
+namespace {
 
-  const Json root = parse_text(path, text.str());
-  return parse_layer_json_object(root, path, std::filesystem::path(path).parent_path().string());
+// The tensors the phase reads, checked against what `field` names: one of them, once.
+class TensorNames {
+ public:
+  TensorNames(const Reader &r, const LayerJob &job)
+      : r_(r), roles_(phase_tensors(job.phase, job.spec.bias)), phase_(job.phase) {
+    for (const TensorRole &role : roles_) list_ += (list_.empty() ? "" : ", ") + role.name;
+  }
+
+  const std::vector<TensorRole> &roles() const { return roles_; }
+  const std::string &list() const { return list_; }
+
+  void check(const std::string &field, const std::string &name) const {
+    if (std::any_of(roles_.begin(), roles_.end(),
+                    [&](const TensorRole &x) { return x.name == name; }))
+      return;
+    if (name == "b" && phase_ == model::Phase::kForward)
+      r_.fail(field, "tensor 'b' given but the layer has no bias (\"bias\": false)");
+    r_.fail(field, "unexpected tensor '" + name + "' for phase " + phase_json_name(phase_) +
+                       " (expected " + list_ + ")");
+  }
+
+ private:
+  const Reader &r_;
+  std::vector<TensorRole> roles_;
+  model::Phase phase_;
+  std::string list_;
+};
+
+// "tensors": name -> file path, relative to base_dir; a path is a non-empty string without a
+// NUL byte (the C library would read it as its prefix).
+void read_tensor_paths(const Reader &r, const TensorNames &names, const std::string &base_dir,
+                       LayerJob &job) {
+  const Json &t = r.at("tensors");
+  if (!t.is_object()) r.fail("tensors", "expected an object of name: path, got " + type_of(t));
+  for (const auto &item : t.items()) {
+    const std::string &name = item.key();
+    names.check("tensors", name);
+    const std::string field = "tensors." + name;
+    const Json &v = item.value();
+    if (!v.is_string() || v.get<std::string>().empty())
+      r.fail(field, "expected a file path (non-empty string), got " +
+                        (v.is_string() ? std::string("an empty string") : type_of(v)));
+    const std::string path = v.get<std::string>();
+    if (path.find('\0') != std::string::npos) r.fail(field, "the path contains a NUL byte");
+    job.tensor_paths[name] = resolve(base_dir, path);
+  }
+}
+
+// "generate": the tensors taken from the seed although "tensors" is given.
+std::set<std::string> read_generate(const Reader &r, const TensorNames &names,
+                                    const LayerJob &job) {
+  std::set<std::string> generate;
+  if (!r.has("generate")) return generate;
+  const Json &g = r.at("generate");
+  if (!g.is_array()) r.fail("generate", "expected an array of tensor names, got " + type_of(g));
+  for (const Json &e : g) {
+    if (!e.is_string())
+      r.fail("generate",
+             "expected an array of tensor names, got an array containing " + type_of(e));
+    const std::string name = e.get<std::string>();
+    names.check("generate", name);
+    if (job.tensor_paths.count(name))
+      r.fail("generate", "tensor '" + name + "' is also given as a file in 'tensors'");
+    if (!generate.insert(name).second) r.fail("generate", "tensor '" + name + "' listed twice");
+  }
+  return generate;
+}
+
+// The tensors' sources: files ("tensors") and the seed ("generate", or everything if no
+// file is given). Given files, every tensor the phase reads must have a source.
+void read_tensor_sources(const Reader &r, const std::string &base_dir, LayerJob &job) {
+  const TensorNames names(r, job);
+  if (r.has("tensors")) read_tensor_paths(r, names, base_dir, job);
+  const std::set<std::string> generate = read_generate(r, names, job);
+  if (!r.has("tensors")) return;
+  for (const TensorRole &role : names.roles())
+    if (job.tensor_paths.count(role.name) == 0 && generate.count(role.name) == 0)
+      r.fail("tensors", "missing tensor '" + role.name + "' (phase " + phase_json_name(job.phase) +
+                            " reads " + names.list() +
+                            "; name its file, or list it in \"generate\" to take it from " +
+                            "the seed)");
+}
+
+}  // namespace
+
+nlohmann::ordered_json read_json_file(const std::string &path) {
+  const std::string text = read_text(path);
+  ParseWatch watch(path);
+  Json root;
+  try {
+    root = Json::parse(text, std::ref(watch));
+  } catch (const Json::parse_error &e) {
+    throw SpecError(path + ": malformed JSON at byte " + std::to_string(e.byte) + ": " +
+                    json_message(e));
+  } catch (const Json::exception &e) {  // e.g. out_of_range.406: a number too large
+    throw SpecError(path + ": malformed JSON: " + json_message(e));
+  }
+  if (!watch.duplicate().empty()) throw SpecError(path + ": " + watch.duplicate());
+  return root;
+}
+
+LayerJob parse_layer_json(const std::string &path) {
+  return parse_layer_json_object(read_json_file(path), path,
+                                 std::filesystem::path(path).parent_path().string());
 }
 
 LayerJob parse_layer_json_object(const nlohmann::ordered_json &root, const std::string &where,
@@ -434,35 +582,7 @@ LayerJob parse_layer_json_object(const nlohmann::ordered_json &root, const std::
              "overflows " + std::string(format_json_name(s.format)) + " (rounds to infinity)");
   }
 
-  if (r.has("tensors")) {
-    const Json &t = r.at("tensors");
-    if (!t.is_object()) r.fail("tensors", "expected an object of name: path, got " + type_of(t));
-    const std::vector<TensorRole> roles = phase_tensors(job.phase, s.bias);
-    std::string names;
-    for (const TensorRole &role : roles)
-      names += (names.empty() ? "" : ", ") + role.name + (role.required ? "" : " (optional)");
-    const std::string phase = phase_json_name(job.phase);
-    for (const auto &item : t.items()) {
-      const std::string &name = item.key();
-      const bool known = std::any_of(roles.begin(), roles.end(),
-                                     [&](const TensorRole &x) { return x.name == name; });
-      if (!known) {
-        if (name == "b" && job.phase == model::Phase::kForward)
-          r.fail("tensors", "tensor 'b' given but the layer has no bias (\"bias\": false)");
-        r.fail("tensors",
-               "unexpected tensor '" + name + "' for phase " + phase + " (expected " + names + ")");
-      }
-      if (!item.value().is_string() || item.value().get<std::string>().empty())
-        r.fail("tensors." + name, "expected a file path (non-empty string), got " +
-                                      (item.value().is_string() ? std::string("an empty string")
-                                                                : type_of(item.value())));
-      job.tensor_paths[name] = resolve(base_dir, item.value().get<std::string>());
-    }
-    for (const TensorRole &role : roles)
-      if (role.required && job.tensor_paths.count(role.name) == 0)
-        r.fail("tensors",
-               "missing tensor '" + role.name + "' (phase " + phase + " reads " + names + ")");
-  }
+  read_tensor_sources(r, base_dir, job);
 
   const std::string problem = s.validate();
   if (!problem.empty()) r.fail(problem);

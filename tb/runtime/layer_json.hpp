@@ -17,13 +17,16 @@
 //     "negative_slope": 0.2,      used by leaky_relu only; rounded to the format (RNE)
 //                                                                               (default 0.01)
 //     "tensors": {"x": "x.npy", "w": "w.npy"}   optional; relative to the JSON file's folder
+//     "generate": ["b"]           tensors generated from the seed although "tensors" is given
 //   }
 //
 // A linear layer may give the conv-only fields only with their default values (input_size
-// and kernel_size 1). The tensors a phase reads: fp x, w and b (b only with bias, optional);
-// ep dy, w, mask; wg x, dy, mask. If "tensors" is given it must name every required one.
+// and kernel_size 1). The tensors a phase reads: fp x, w and b (b only with bias); ep dy, w,
+// mask; wg x, dy, mask. Without "tensors" all of them are generated from the seed; with it,
+// every one must be named in "tensors" or in "generate" (no tensor is generated silently).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -50,6 +53,15 @@ struct LayerJob {
   std::map<std::string, std::string> tensor_paths;
 };
 
+// Limits of read_json_file: a spec or a layer list is a few kB and a few levels deep.
+constexpr size_t kMaxJsonFileBytes = size_t{16} << 20;
+constexpr size_t kMaxJsonDepth = 32;
+
+// Reads a JSON file (a job file or a layer list): at most kMaxJsonFileBytes, arrays and
+// objects nested at most kMaxJsonDepth deep, no key twice in an object. Throws SpecError
+// naming the file (and the place of a duplicate key: "layers[2]: duplicate field 'name'").
+nlohmann::ordered_json read_json_file(const std::string &path);
+
 // Reads and checks a job file, including LayerSpec::validate(). Throws SpecError.
 LayerJob parse_layer_json(const std::string &path);
 
@@ -71,9 +83,8 @@ const char *act_json_name(fp::Act a);
 
 struct TensorRole {
   std::string name;
-  bool required;
 };
-// The tensors a phase reads, in order: fp x, w (+ optional b with bias); ep dy, w, mask;
+// The tensors a phase reads, in order: fp x, w (+ b with bias); ep dy, w, mask;
 // wg x, dy, mask.
 std::vector<TensorRole> phase_tensors(model::Phase p, bool bias);
 

@@ -25,12 +25,23 @@ constexpr size_t kMagicLen = 6;
 constexpr size_t kAlign = 64;             // numpy's ARRAY_ALIGN
 constexpr size_t kGrowthAxisDigits = 21;  // numpy's GROWTH_AXIS_MAX_DIGITS
 constexpr size_t kMaxHeaderLen = 1u << 20;
+// Tuples and lists nest at most this deep in a header (numpy writes 1 level, a structured
+// dtype a few); the parser recurses once per level, so this also bounds its stack.
+constexpr int kMaxHeaderDepth = 32;
 
 [[noreturn]] void fail(const std::string &path, const std::string &msg) {
   throw NpyError(path + ": " + msg);
 }
 
 std::string errno_text() { return std::strerror(errno); }
+
+// The C library takes a path as a C string: a NUL byte in it would cut it short, and another
+// file would be read or written.
+void check_path(const std::string &path) {
+  const size_t nul = path.find('\0');
+  if (nul != std::string::npos)
+    fail(path.substr(0, nul) + "\\0...", "the path contains a NUL byte");
+}
 
 // ---- The header: a small parser of the Python literals numpy writes ------------------------
 
@@ -154,6 +165,9 @@ class HeaderParser {
     } else if (c == '(' || c == '[') {
       const char close = c == '(' ? ')' : ']';
       v.kind = c == '(' ? PyValue::Kind::kTuple : PyValue::Kind::kList;
+      if (depth_ == kMaxHeaderDepth)
+        error("tuples and lists nested deeper than " + std::to_string(kMaxHeaderDepth) + " levels");
+      ++depth_;
       ++pos_;
       skip_ws();
       bool comma = false;
@@ -170,6 +184,7 @@ class HeaderParser {
         }
       }
       ++pos_;
+      --depth_;
       // "(5)" is the integer 5 in Python, not a tuple.
       if (c == '(' && v.items.size() == 1 && !comma) return v.items[0];
     } else if (word("True")) {
@@ -187,6 +202,7 @@ class HeaderParser {
 
   const std::string &s_;
   size_t pos_ = 0;
+  int depth_ = 0;  // tuples and lists open at pos_
 };
 
 // ---- dtypes ------------------------------------------------------------------------------------
@@ -350,6 +366,7 @@ void require_shape(const NpyArray &a, const std::vector<int64_t> &expected,
 // ---- Reading -----------------------------------------------------------------------------------
 
 NpyArray read_npy(const std::string &path) {
+  check_path(path);
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) fail(path, "cannot open: is a directory");
   File file(std::fopen(path.c_str(), "rb"));
@@ -459,6 +476,7 @@ NpyArray read_npy(const std::string &path) {
 
 void write_npy(const std::string &path, const std::string &dtype, const std::vector<int64_t> &shape,
                const void *data, size_t bytes) {
+  check_path(path);
   const std::string dt = npy_canonical_dtype(dtype);
   const size_t item = npy_itemsize(dt);
   if (item == 0)

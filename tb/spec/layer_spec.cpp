@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <climits>
 #include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace ganpu::spec {
 namespace {
@@ -39,8 +42,58 @@ uint64_t axis_taps(int a_n, int b_n, int kernel, int stride, int pad) {
   return n;
 }
 
-std::string got(const char *field, const char *rule, int64_t value) {
-  return std::string(field) + ": " + rule + " (got " + std::to_string(value) + ")";
+std::string got(const std::string &field, const std::string &rule, int64_t value) {
+  return field + ": " + rule + " (got " + std::to_string(value) + ")";
+}
+
+// One tensor dimension or extent, named by its field.
+struct Factor {
+  const char *name;
+  int64_t value;
+};
+
+// "" if the product of the factors is at most kMaxElements, else a message naming the tensor
+// and its fields: "w: out_channels * in_channels * kernel_h * kernel_w = 65536 * 65536 * 65536
+// * 65536 elements, must be at most 2147483647". The product is never computed past the bound.
+std::string product_problem(const char *tensor, const std::vector<Factor> &factors) {
+  int64_t product = 1;
+  bool too_big = false;
+  std::string names, values;
+  for (const Factor &f : factors) {
+    if (f.value > 0 && product > LayerSpec::kMaxElements / f.value) too_big = true;
+    if (!too_big) product *= f.value;
+    names += (names.empty() ? "" : " * ") + std::string(f.name);
+    values += (values.empty() ? "" : " * ") + std::to_string(f.value);
+  }
+  if (!too_big) return "";
+  return std::string(tensor) + ": " + names + " = " + values + " elements, must be at most " +
+         std::to_string(LayerSpec::kMaxElements);
+}
+
+// Every tensor of the layer (x, w, y; b is out_channels) has at most kMaxElements elements,
+// so that element counts and flat indices fit an int, and no product of sizes wraps.
+std::string size_problem(const LayerSpec &s) {
+  const Factor n{"batch", s.batch}, ci{"in_channels", s.in_channels},
+      co{"out_channels", s.out_channels};
+  std::vector<Factor> x = {n, ci}, w = {co, ci}, y = {n, co};
+  if (s.type == LayerType::kConvTranspose2d) w = {ci, co};
+  if (s.type != LayerType::kLinear) {
+    x.insert(x.end(), {{"in_h", s.in_h}, {"in_w", s.in_w}});
+    w.insert(w.end(), {{"kernel_h", s.kernel_h}, {"kernel_w", s.kernel_w}});
+    y.insert(y.end(), {{"out_h", s.out_h()}, {"out_w", s.out_w()}});
+  }
+  for (const auto &[tensor, factors] : {std::pair{"x", x}, std::pair{"w", w}, std::pair{"y", y}}) {
+    std::string problem = product_problem(tensor, factors);
+    if (!problem.empty()) return problem;
+  }
+  return "";
+}
+
+// The extent an axis's index arithmetic spans must fit an int: the padded input of conv2d
+// (in + 2p), the uncropped output of conv_transpose2d ((in - 1) * s + k + op).
+int64_t axis_extent(const LayerSpec &s, int64_t in, int64_t k, int64_t st, int64_t p, int64_t op) {
+  if (s.type == LayerType::kConv2d) return in + 2 * p;
+  return (in - 1) * st + k + op;
 }
 
 }  // namespace
@@ -141,7 +194,7 @@ std::string LayerSpec::validate() const {
                    f.value);
       }
     }
-    return "";
+    return size_problem(*this);
   }
   if (type != LayerType::kConv2d && type != LayerType::kConvTranspose2d) {
     return got("type", "must be 0 (conv2d), 1 (conv_transpose2d) or 2 (linear)",
@@ -182,8 +235,17 @@ std::string LayerSpec::validate() const {
         out_size(*this, a.in_v, a.kernel_v, a.stride_v, a.padding_v, a.output_padding_v);
     if (out < 1) return got(a.out, "must be >= 1", out);
     if (out > INT_MAX) return got(a.out, "must fit in an int", out);
+    const int64_t extent =
+        axis_extent(*this, a.in_v, a.kernel_v, a.stride_v, a.padding_v, a.output_padding_v);
+    if (extent > INT_MAX) {
+      const std::string what = type == LayerType::kConv2d
+                                   ? std::string(a.in) + " + 2*" + a.padding
+                                   : std::string("(") + a.in + " - 1)*" + a.stride + " + " +
+                                         a.kernel + " + " + a.output_padding;
+      return got(what, "must be at most " + std::to_string(INT_MAX), extent);
+    }
   }
-  return "";
+  return size_problem(*this);
 }
 
 const char *to_string(LayerType t) {

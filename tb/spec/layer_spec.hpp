@@ -17,6 +17,10 @@ enum class Phase { kForward, kErrorProp, kWeightGrad };
 // A linear layer uses in_channels = in_features, out_channels = out_features and ignores the
 // spatial fields (in_h = in_w = kernel = stride = 1, padding = output_padding = 0).
 struct LayerSpec {
+  // The most elements validate() accepts in any tensor of the layer (x, w, y): 2^31 - 1, so
+  // that counts and flat indices fit an int and no product of sizes overflows.
+  static constexpr int64_t kMaxElements = 2147483647;
+
   LayerType type = LayerType::kConv2d;
   int batch = 1;
   int in_channels = 1;
@@ -48,7 +52,8 @@ struct LayerSpec {
   // Multiply-accumulates PyTorch would compute (real products only, no padding or inserted
   // zeros), for one pass of the given phase. WG counts dW only (db adds out_channels * N*OH*OW).
   uint64_t macs(Phase phase) const;
-  // Empty if the spec is well-formed; else a message naming the first bad field.
+  // Empty if the spec is well-formed; else a message naming the first bad field (or the
+  // fields of a tensor with more than kMaxElements elements, or of an extent beyond INT_MAX).
   std::string validate() const;
 };
 

@@ -13,7 +13,9 @@ finally "N passed, M failed"; the exit status is 0 only if nothing failed (2 on 
 import argparse
 import json
 import os
+import resource
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -53,13 +55,54 @@ class Runner:
             shutil.copy(os.path.join(FIXTURES, fixture), os.path.join(d, fixture))
         return d
 
-    def run(self, args, cwd=None):
+    def run(self, args, cwd=None, **limits):
         if "--config" not in args:
             args = args + ["--config", self.config]
-        p = subprocess.run([self.sim, "layer"] + args, cwd=cwd or self.root,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           timeout=TIMEOUT)
+        return self.command(["layer"] + args, cwd=cwd, **limits)
+
+    def command(self, args, cwd=None, file_size=None, memory=None):
+        """ganpu-sim ARGS; file_size: files it writes may not grow beyond this many bytes
+        (writes fail as on a full disk); memory: its address space, in bytes."""
+        p = subprocess.run([self.sim] + args, cwd=cwd or self.root, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=TIMEOUT,
+                           preexec_fn=lambda: limit(file_size, memory))
         return p.returncode, p.stdout, p.stderr
+
+
+def limit(file_size, memory):
+    """In the child, before exec: the resource limits of Runner.command."""
+    if file_size is not None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of death
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+    if memory is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+
+def one_error_line(rc, se, words=()):
+    """Status 2 and one line "error: ..." on stderr containing every word."""
+    lines = se.splitlines()
+    return (rc == 2 and len(lines) == 1 and lines[0].startswith("error: ") and
+            all(w in se for w in words))
+
+
+def write_json(d, name, obj):
+    path = os.path.join(d, name)
+    with open(path, "w") as f:
+        json.dump(obj, f)
+    return path
+
+
+def tree(d):
+    """Every file and folder under d, relative, sorted."""
+    out = []
+    for base, dirs, files in os.walk(d):
+        out += [os.path.relpath(os.path.join(base, x), d) for x in dirs + files]
+    return sorted(out)
+
+
+def file_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
 
 
 def load_report(path):
@@ -357,6 +400,212 @@ def test_layer_lists(r):
           c["worst_roofline_record"]["roofline_pct"] == min(x["roofline_pct"] for x in recs))
 
 
+LINEAR = {"layer": "linear", "phase": "fp", "batch": 1, "in_features": 1, "out_features": 1}
+GIB = 1 << 30
+
+
+def test_hostile_sizes(r):
+    """Sizes that overflow or exhaust memory: a message naming the field, not a crash, an
+    `internal error` or an allocation (the runs get 2 GiB of address space)."""
+    d = r.case_dir("hostile_sizes")
+    big = 2**31 - 1
+    conv = {"layer": "conv2d", "phase": "fp", "batch": 1, "in_channels": 1, "out_channels": 1,
+            "input_size": 1, "kernel_size": 1}
+    cases = [
+        # 65536 channels and a 65536 kernel (fitting the padding): w has 2^64 elements.
+        ("weight count wrapping to 0", dict(conv, in_channels=65536, out_channels=65536,
+                                            kernel_size=65536, padding=32768),
+         ["w: out_channels * in_channels * kernel_h * kernel_w", "2147483647"]),
+        ("batch 2^31-1", dict(LINEAR, batch=big), ["tensors exceed 4 GiB"]),
+        ("in_channels 2^31-1", dict(conv, in_channels=big), ["tensors exceed 4 GiB"]),
+        ("input_size 2^31-1", dict(conv, phase="ep", input_size=[big, 1]),
+         ["tensors exceed 4 GiB"]),
+        ("2 x 2^31-1 elements", dict(LINEAR, batch=big, in_features=2),
+         ["x: batch * in_channels", "must be at most 2147483647"]),
+    ]
+    for i, (name, spec, words) in enumerate(cases):
+        path = write_json(d, f"spec{i}.json", spec)
+        out = os.path.join(d, f"out{i}")
+        rc, so, se = r.run([path, "--out", out], memory=2 * GIB)
+        check(f"hostile sizes, {name}: exit 2, one line naming the problem",
+              one_error_line(rc, se, words) and "internal error" not in se,
+              f"exit {rc}; stderr {se!r}")
+        check(f"hostile sizes, {name}: no output folder", not os.path.exists(out))
+    rc, so, se = r.run(["/dev/zero", "--out", os.path.join(d, "zero")], memory=2 * GIB)
+    check("hostile sizes, spec /dev/zero: exit 2, one line",
+          one_error_line(rc, se, ["/dev/zero", "larger than 16 MiB"]), f"exit {rc}; {se!r}")
+
+
+def test_hostile_nesting(r):
+    """A million nested arrays in a field of a layer list or a spec: an error, not a stack
+    overflow."""
+    d = r.case_dir("hostile_nesting")
+    deep = "[" * 1000000 + "]" * 1000000
+    lst = os.path.join(d, "deep_list.json")
+    with open(lst, "w") as f:
+        f.write('{"name": "deep", "batch": 1, "layers": [{"name": "L", "network": "n", '
+                '"layer": "linear", "in_features": 1, "out_features": 1, "stride": ' + deep +
+                "}]}")
+    report = os.path.join(d, "report.json")
+    rc, so, se = run_network(r, "run", ["--layers", lst, "--json", report])
+    check("hostile nesting, layer list: exit 2, one line",
+          one_error_line(rc, se, ["deep_list.json", "nested deeper than 32 levels"]),
+          f"exit {rc}; stderr {se[:300]!r}")
+    check("hostile nesting, layer list: no report", not os.path.exists(report))
+    spec = os.path.join(d, "deep_spec.json")
+    with open(spec, "w") as f:
+        f.write(json.dumps(LINEAR)[:-1] + ', "bias": ' + deep + "}")
+    rc, so, se = r.run([spec, "--out", os.path.join(d, "out")])
+    check("hostile nesting, spec: exit 2, one line",
+          one_error_line(rc, se, ["nested deeper than 32 levels"]), f"exit {rc}; {se[:300]!r}")
+
+
+def test_outputs_kept(r):
+    """A failing run never destroys an earlier run's results, and removes the folders it
+    created, also through a symlink; every report is written to a temporary file first."""
+    d = r.case_dir("kept", "conv2d_fp_relu.json")
+    spec = os.path.join(d, "conv2d_fp_relu.json")
+    write_conv_inputs(d, np.random.default_rng(5))
+    out = os.path.join(d, "out")
+    rc, so, se = r.run([spec, "--out", out, "--quiet"])
+    check("kept: the first run", rc == 0, se.strip())
+    before = {f: file_bytes(os.path.join(out, f)) for f in os.listdir(out)}
+    for opt, target in (("--report", "y.npy"), ("--trace", "mask.npy"),
+                        ("--report", "y.npy.part")):
+        rc, so, se = r.run([spec, "--out", out, opt, os.path.join(out, target), "--quiet"])
+        check(f"kept: {opt} {target} in --out: exit 2, the two outputs named",
+              one_error_line(rc, se, [opt, target, "the same file as"]), f"exit {rc}; {se!r}")
+        after = {f: file_bytes(os.path.join(out, f)) for f in os.listdir(out)}
+        check(f"kept: {opt} {target}: the earlier results are untouched", after == before,
+              f"{sorted(before)} -> {sorted(after)}")
+    # A write that fails (a file size limit, as a full disk) in a run that writes into an
+    # earlier run's folder: the earlier files stay, whole.
+    rc, so, se = r.run([spec, "--out", out, "--seed", "9"], file_size=1000)
+    check("kept: a failing write: exit 2, one line", one_error_line(rc, se, ["File too large"]),
+          f"exit {rc}; {se!r}")
+    after = {f: file_bytes(os.path.join(out, f)) for f in os.listdir(out)}
+    check("kept: a failing write: the earlier results are untouched", after == before,
+          f"{sorted(before)} -> {sorted(after)}")
+
+    # Folders created through a symlink: link/.. is the link target's parent.
+    elsewhere = os.path.join(d, "elsewhere")
+    os.makedirs(os.path.join(elsewhere, "inner"))
+    os.symlink(os.path.join(elsewhere, "inner"), os.path.join(d, "link"))
+    via_link = os.path.join(d, "link", "..", "fresh", "out")
+    rc, so, se = r.run([spec, "--out", via_link], file_size=1000)
+    check("kept: symlinked --out of a failing run: exit 2", rc == 2, f"exit {rc}; {se!r}")
+    rc, so, se = r.run([os.path.join(FIXTURES, "fp_input_too_big.json"), "--out", out,
+                        "--trace", os.path.join(d, "link", "..", "waves", "t.fst")])
+    check("kept: symlinked --trace of a run that cannot run: exit 2", rc == 2, f"exit {rc}")
+    check("kept: the folders those runs created are gone", tree(elsewhere) == ["inner"],
+          str(tree(elsewhere)))
+
+    # run --json and fp-dot --json: an earlier report stays whole when writing fails.
+    lst = write_list(d, "one")
+    done = []  # the reports written so far
+    for name, args in (("run", ["run", "--layers", lst, "--config", r.config]),
+                       ("fp-dot", ["fp-dot", "--length", "8"])):
+        report = os.path.join(d, "reports", name + ".json")
+        rc, so, se = r.command(args + ["--json", report])
+        check(f"kept: {name} --json writes its report (creating the folder)",
+              rc == 0 and os.path.isfile(report), f"exit {rc}; {se!r}")
+        first = file_bytes(report)
+        done.append(name + ".json")
+        rc, so, se = r.command(args + ["--json", report, "--seed", "2"], file_size=100)
+        check(f"kept: {name} --json failing to write: exit 2, one line naming --json",
+              one_error_line(rc, se, ["--json", report, "File too large"]), f"exit {rc}; {se!r}")
+        check(f"kept: {name} --json failing to write: the earlier report is whole, alone",
+              file_bytes(report) == first and
+              sorted(os.listdir(os.path.dirname(report))) == sorted(done),
+              str(os.listdir(os.path.dirname(report))))
+        fresh = os.path.join(d, "fresh_" + name, "r.json")
+        rc, so, se = r.command(args + ["--json", fresh], file_size=100)
+        check(f"kept: {name} --json failing to write: no folder left",
+              rc == 2 and not os.path.exists(os.path.dirname(fresh)), f"exit {rc}; {se!r}")
+    rc, so, se = r.command(["run", "--layers", lst, "--config", r.config, "--json", "/dev/null"])
+    check("kept: run --json refuses to replace a device",
+          one_error_line(rc, se, ["--json /dev/null", "not a regular file"]) and so == "",
+          f"exit {rc}; {se!r}")
+
+
+def test_option_values(r):
+    """Option values are checked strictly, and every usage error is one line."""
+    d = r.case_dir("option_values", "conv2d_ep.json")
+    spec = os.path.join(d, "conv2d_ep.json")
+    lst = write_list(d, "one")
+    cases = [
+        ("layer --seed -1", ["layer", spec, "--seed", "-1"], ["--seed", "-1"]),
+        ("layer --seed 2^64", ["layer", spec, "--seed", str(2**64)], ["--seed", str(2**64)]),
+        ("layer --seed 0x10", ["layer", spec, "--seed", "0x10"], ["--seed"]),
+        ("run --seed -1", ["run", "--layers", lst, "--seed", "-1"], ["--seed"]),
+        ("layer --trace-end -1", ["layer", spec, "--trace", os.path.join(d, "t.fst"),
+                                  "--trace-end", "-1"], ["--trace-end"]),
+        ("layer --mem-bandwidth nan", ["layer", spec, "--mem-bandwidth", "nan"],
+         ["--mem-bandwidth", "nan"]),
+        ("layer --mem-bandwidth inf", ["layer", spec, "--mem-bandwidth", "inf"],
+         ["--mem-bandwidth"]),
+        ("run --mem-bandwidth nan", ["run", "--layers", lst, "--mem-bandwidth", "nan"],
+         ["--mem-bandwidth"]),
+        ("layer --out ''", ["layer", spec, "--out", ""], ["--out", "empty"]),
+        ("layer --report ''", ["layer", spec, "--report", ""], ["--report", "empty"]),
+        ("layer --trace ''", ["layer", spec, "--trace", ""], ["--trace", "empty"]),
+        ("run --json ''", ["run", "--layers", lst, "--json", ""], ["--json", "empty"]),
+        ("layer without a spec", ["layer"], ["spec"]),
+        ("layer with an unknown option", ["layer", spec, "--bogus"], ["--bogus"]),
+        ("no subcommand", [], ["subcommand"]),
+        ("run with an unknown option", ["run", "--bogus"], ["--bogus"]),
+        ("a spec path with a newline", ["layer", "no\nsuch.json"], ["no\\nsuch.json"]),
+        ("a layer list path with a newline", ["run", "--layers", "no\nsuch.json"],
+         ["no\\nsuch.json"]),
+    ]
+    for name, args, words in cases:
+        rc, so, se = r.command(args, cwd=d)
+        check(f"option values, {name}: exit 2, one line naming it",
+              one_error_line(rc, se, words) and so == "", f"exit {rc}; stderr {se!r}")
+    check("option values: nothing written (no default output folder)",
+          sorted(os.listdir(d)) == ["conv2d_ep.json", "one.json"], str(os.listdir(d)))
+
+    # A newline in a layer name would split the message (and the table).
+    nl = write_json(d, "newline.json", {"batch": 1, "layers": [
+        {"name": "a\nb", "network": "n", "layer": "linear", "in_features": 4,
+         "out_features": 4, "strides": 2}]})
+    rc, so, se = run_network(r, "run", ["--layers", nl])
+    check("option values: a layer name with a newline is refused in one line",
+          one_error_line(rc, se, ["layers[0]: name", "control characters", "a\\nb"]),
+          f"exit {rc}; stderr {se!r}")
+    # A NUL byte in a tensor path would open its prefix.
+    np.save(os.path.join(d, "x.npy"), np.ones((1, 1), np.float16))
+    nul = write_json(d, "nul.json", dict(LINEAR, tensors={"x": "x.npy\0junk", "w": "x.npy"}))
+    rc, so, se = r.run([nul, "--out", os.path.join(d, "out")])
+    check("option values: a tensor path with a NUL byte is an error",
+          one_error_line(rc, se, ["tensors.x", "NUL byte"]), f"exit {rc}; stderr {se!r}")
+
+
+def test_missing_tensor(r):
+    """Given tensors, one left out is an error, unless "generate" asks for it."""
+    d = r.case_dir("missing_b")
+    write_conv_inputs(d, np.random.default_rng(3))
+    with open(os.path.join(FIXTURES, "conv2d_fp_relu.json")) as f:
+        spec = json.load(f)
+    del spec["tensors"]["b"]
+    path = write_json(d, "no_b.json", spec)
+    out = os.path.join(d, "out")
+    rc, so, se = r.run([path, "--out", out])
+    check("missing b: exit 2, naming the tensor and \"generate\"",
+          one_error_line(rc, se, ["missing tensor 'b'", "generate"]), f"exit {rc}; {se!r}")
+    check("missing b: no output folder", not os.path.exists(out))
+    spec["generate"] = ["b"]
+    path = write_json(d, "gen_b.json", spec)
+    rc, so, se = r.run([path, "--out", out, "--seed", "4"])
+    check("generate b: exit 0", rc == 0, f"exit {rc}; {se!r}")
+    if rc == 0:
+        rep = load_report(os.path.join(out, "report.json"))
+        check("generate b: the report says b is generated, x and w are files",
+              rep["tensors"]["b"] == "generated (seed 4)" and
+              rep["tensors"]["x"].endswith("x.npy") and rep["tensors"]["w"].endswith("w.npy"),
+              json.dumps(rep["tensors"]))
+
+
 def pick_config(sim, root, wanted):
     """An FP16 configuration of this build: `wanted` if given, else 4x4_fp16 if built, else the
     first FP16 one (the list comes from the unknown-configuration message)."""
@@ -396,7 +645,8 @@ def main():
         return 1
     r = Runner(sim, root, config)
     for t in (test_forward_from_numpy, test_generated, test_bad_inputs, test_trace, test_options,
-              test_layer_lists):
+              test_layer_lists, test_hostile_sizes, test_hostile_nesting, test_outputs_kept,
+              test_option_values, test_missing_tensor):
         try:
             t(r)
         except Exception as e:  # a crash of one group is a failure, the others still run

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "runtime/layer_json.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -25,36 +26,7 @@ using ganpu::rt::LayerJob;
 using ganpu::rt::parse_layer_json;
 using ganpu::rt::SpecError;
 
-// A fresh folder under the system's temporary directory, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    for (int i = 0;; ++i) {
-      path_ = fs::temp_directory_path() /
-              ("ganpu_test_layer_json_" + std::to_string(rd()) + "_" + std::to_string(i));
-      if (fs::create_directory(path_)) break;
-    }
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir &) = delete;
-  TempDir &operator=(const TempDir &) = delete;
-  const fs::path &path() const { return path_; }
-
-  // Writes text to name (creating folders) and returns the file's path.
-  std::string write(const std::string &name, const std::string &text) const {
-    const fs::path p = path_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-
- private:
-  fs::path path_;
-};
+using ganpu::test::TempDir;
 
 LayerJob parse_text(const TempDir &dir, const std::string &text,
                     const std::string &name = "spec.json") {
@@ -274,11 +246,69 @@ TEST_CASE("tensor paths relative to the file", "[layer_json]") {
                  "jobs/one/spec.json");
   CHECK(job.tensor_paths.at("x") == (dir.path() / "jobs" / "one" / "data" / "x.npy").string());
   CHECK(job.tensor_paths.at("w") == (dir.path() / "jobs" / "one" / "w.npy").string());
-  // Optional b with bias: may be left out.
+  // With bias, b is left out only if it is to be generated (never silently).
   const LayerJob j2 =
       parse_text(dir, R"({"layer": "linear", "phase": "fp", "batch": 1, "in_features": 2,
-                          "out_features": 3, "bias": true, "tensors": {"x": "x", "w": "w"}})");
+                          "out_features": 3, "bias": true, "tensors": {"x": "x", "w": "w"},
+                          "generate": ["b"]})");
   CHECK(j2.tensor_paths.count("b") == 0);
+  CHECK(j2.tensor_paths.size() == 2);
+}
+
+TEST_CASE("given tensors, a missing one is an error unless it is to be generated", "[layer_json]") {
+  TempDir dir;
+  const std::string fp = R"("bias": true, "tensors": {"x": "x.npy", "w": "w.npy"},)";
+  CHECK_THAT(spec_error(dir, conv(fp)),
+             Contains("tensors: missing tensor 'b' (phase fp reads x, w, b;") &&
+                 Contains("list it in \"generate\""));
+  CHECK(parse_text(dir, conv(fp + R"("generate": ["b"],)")).tensor_paths.size() == 2);
+  // Any tensor may be generated; with no file at all, everything is (as without "generate").
+  const LayerJob only_w =
+      parse_text(dir, conv(R"("tensors": {"w": "w.npy"}, "generate": ["x"], "phase": "fp",)"));
+  CHECK(only_w.tensor_paths.size() == 1);
+  CHECK(parse_text(dir, conv(R"("generate": ["x", "w"],)")).tensor_paths.empty());
+  CHECK_THAT(spec_error(dir, conv(R"("phase": "ep", "tensors": {"dy": "dy.npy"},
+                                     "generate": ["w"],)")),
+             Contains("tensors: missing tensor 'mask'"));
+  // (the fields, the message)
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {R"("generate": "b",)", "generate: expected an array of tensor names, got string"},
+      {R"("generate": [1],)",
+       "generate: expected an array of tensor names, got an array containing integer"},
+      {R"("generate": ["b"],)", "generate: tensor 'b' given but the layer has no bias"},
+      {R"("generate": ["dy"],)", "generate: unexpected tensor 'dy' for phase fp (expected x, w)"},
+      {R"("generate": ["x", "x"],)", "generate: tensor 'x' listed twice"},
+      {R"("tensors": {"x": "x.npy", "w": "w.npy"}, "generate": ["x"],)",
+       "generate: tensor 'x' is also given as a file in 'tensors'"},
+  };
+  for (const auto &[fields, message] : bad) {
+    CAPTURE(fields);
+    CHECK_THAT(spec_error(dir, conv(fields)), Contains(message));
+  }
+  CHECK_THAT(spec_error(dir, conv(R"("generated": ["x"],)")),
+             Contains("unknown field 'generated' (did you mean 'generate'?)"));
+}
+
+TEST_CASE("hostile files: a clear error, not a crash or a hang", "[layer_json]") {
+  TempDir dir;
+  // A path with a NUL byte would be opened as its prefix.
+  CHECK_THAT(spec_error(dir, conv(R"("tensors": {"x": "x.npy\u0000junk", "w": "w.npy"},)")),
+             Contains("tensors.x: the path contains a NUL byte"));
+  // A million nested arrays: the parsed document would be copied and printed recursively.
+  const std::string deep = std::string(1000000, '[') + std::string(1000000, ']');
+  CHECK_THAT(spec_error(dir, std::string(kConvOpen) + ", \"stride\": " + deep + "}"),
+             Contains("malformed JSON: arrays and objects nested deeper than 32 levels"));
+  // 32 levels are read (and the field refused).
+  const std::string ok = std::string(31, '[') + std::string(31, ']');
+  CHECK_THAT(spec_error(dir, std::string(kConvOpen) + ", \"stride\": " + ok + "}"),
+             Contains("stride: expected an integer or a pair of integers"));
+  // A device that never ends.
+  CHECK_THROWS_WITH(ganpu::rt::read_json_file("/dev/zero"),
+                    Contains("/dev/zero: larger than 16 MiB"));
+  // A duplicate key is named by its place, arrays included (layer lists).
+  CHECK_THROWS_WITH(ganpu::rt::read_json_file(
+                        dir.write("list.json", R"({"layers": [{"n": 1}, {"n": 1, "n": 2}]})")),
+                    Contains("list.json: layers[1]: duplicate field 'n'"));
 }
 
 TEST_CASE("spec_to_json reads back to the same spec", "[layer_json]") {

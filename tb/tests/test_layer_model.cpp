@@ -298,6 +298,44 @@ TEST_CASE("layer: validate names the first bad field", "[layer]") {
   CHECK_THROWS_AS(bad.macs(Phase::kForward), std::invalid_argument);
 }
 
+TEST_CASE("layer: validate bounds every tensor and extent, naming the fields", "[layer]") {
+  constexpr int kMax = 2147483647;
+  // 65536 channels and a 65536 kernel (fitting the padded input): w has 2^64 elements, which
+  // wraps to 0 in 64 bits.
+  LayerSpec wrap = conv(LayerType::kConv2d, 1, 65536, 65536, 1, 1, 65536, 1, 32768);
+  CHECK(wrap.validate() ==
+        "w: out_channels * in_channels * kernel_h * kernel_w = 65536 * 65536 * 65536 * 65536 "
+        "elements, must be at most 2147483647");
+  CHECK_THROWS_AS(wrap.macs(Phase::kForward), std::invalid_argument);
+  CHECK(conv(LayerType::kConvTranspose2d, 1, 65536, 65536, 1, 1, 1, 1, 0).validate() ==
+        "w: in_channels * out_channels * kernel_h * kernel_w = 65536 * 65536 * 1 * 1 elements, "
+        "must be at most 2147483647");
+  CHECK(conv(LayerType::kConv2d, 2, 2, 1, 32768, 32768, 1, 1, 0).validate() ==
+        "x: batch * in_channels * in_h * in_w = 2 * 2 * 32768 * 32768 elements, must be at most "
+        "2147483647");
+  CHECK(conv(LayerType::kConvTranspose2d, 1, 1, 4, 32768, 32768, 2, 2, 0).validate() ==
+        "y: batch * out_channels * out_h * out_w = 1 * 4 * 65536 * 65536 elements, must be at "
+        "most 2147483647");
+  CHECK(linear(kMax, 2, 1).validate() ==
+        "x: batch * in_channels = 2147483647 * 2 elements, must be at most 2147483647");
+  CHECK(linear(1, kMax, 2).validate() ==
+        "w: out_channels * in_channels = 2 * 2147483647 elements, must be at most 2147483647");
+  CHECK(linear(2, 1, kMax).validate() ==
+        "y: batch * out_channels = 2 * 2147483647 elements, must be at most 2147483647");
+  // The largest tensors are accepted (the runtime refuses what does not fit its memory).
+  CHECK(linear(kMax, 1, 1).validate() == "");
+  CHECK(conv(LayerType::kConv2d, 1, 1, 1, kMax, 1, 1, 1, 0).validate() == "");
+  // The index arithmetic of an axis stays within an int.
+  CHECK(conv(LayerType::kConv2d, 1, 1, 1, 3, 3, 3, kMax, kMax / 2).validate() ==
+        "in_h + 2*padding_h: must be at most 2147483647 (got 2147483649)");
+  LayerSpec tr = conv(LayerType::kConvTranspose2d, 1, 1, 1, 3, 1, 1, 1 << 30, 0);
+  tr.padding_h = 1 << 30;
+  tr.stride_w = 1;
+  CHECK(tr.validate() ==
+        "(in_h - 1)*stride_h + kernel_h + output_padding_h: must be at most 2147483647 (got "
+        "2147483649)");
+}
+
 // ---- Hand-computed cases, literal bit patterns --------------------------------------------------
 
 TEST_CASE("layer_model: hand-computed 1x1 conv2d, every activation", "[layer_model]") {

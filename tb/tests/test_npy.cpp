@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "runtime/npy.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -30,42 +31,9 @@ using ganpu::rt::NpyArray;
 using ganpu::rt::NpyError;
 using ganpu::rt::read_npy;
 using ganpu::rt::write_npy;
-
-// A fresh folder under the system's temporary directory, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    for (int i = 0;; ++i) {
-      path_ = fs::temp_directory_path() /
-              ("ganpu_test_npy_" + std::to_string(rd()) + "_" + std::to_string(i));
-      if (fs::create_directory(path_)) break;
-    }
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir &) = delete;
-  TempDir &operator=(const TempDir &) = delete;
-  std::string file(const std::string &name) const { return (path_ / name).string(); }
-  const fs::path &path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-std::string slurp(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void spit(const std::string &path, const std::string &bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out << bytes;
-}
+using ganpu::test::slurp;
+using ganpu::test::spit;
+using ganpu::test::TempDir;
 
 // An .npy file with the given header dict text, version and data, padded like numpy's.
 std::string npy_bytes(const std::string &dict, const std::string &data, int major = 1,
@@ -288,6 +256,30 @@ TEST_CASE("read errors name the file and the problem", "[npy]") {
       const std::string msg = read_error(p);
       CHECK_THAT(msg, Contains(p) && Contains("malformed header") && Contains(words));
     }
+  }
+  SECTION("deeply nested header: an error, not a stack overflow") {
+    // A 1 MB header of nested tuples (version 2.0 for the 4-byte header length).
+    const size_t depth = (size_t{1} << 19) - 100;
+    const std::string shape = std::string(depth, '(') + std::string(depth, ')');
+    spit(p, npy_bytes("{'descr': '<f2', 'fortran_order': False, 'shape': " + shape + "}", data6, 2,
+                      0));
+    CHECK_THAT(read_error(p), Contains(p) && Contains("malformed header") &&
+                                  Contains("nested deeper than 32 levels"));
+    // 32 levels are parsed (and the shape rejected), 33 are not.
+    const auto nested = [](size_t lists) {
+      return "(" + std::string(lists, '[') + std::string(lists, ']') + ",)";
+    };
+    spit(p, npy_bytes(dict("<f2", nested(31)), data6));
+    CHECK_THAT(read_error(p), Contains("'shape' must be a tuple of non-negative integers"));
+    spit(p, npy_bytes(dict("<f2", nested(32)), data6));
+    CHECK_THAT(read_error(p), Contains("nested deeper than 32 levels"));
+  }
+  SECTION("a path with a NUL byte is not read as its prefix") {
+    spit(p, npy_bytes(dict("<f2", "(2, 3)"), data6));
+    const std::string with_nul = p + std::string("\0junk", 5);
+    CHECK_THAT(read_error(with_nul), Contains("NUL byte"));
+    CHECK_THAT(npy_error([&] { write_npy(with_nul, "<f2", {1}, data6.data(), 2); }),
+               Contains("NUL byte"));
   }
   SECTION("Fortran order") {
     spit(p, npy_bytes(dict("<f2", "(2, 3)", true), data6));

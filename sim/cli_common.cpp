@@ -1,0 +1,101 @@
+// The command line's shared pieces; see cli_common.hpp.
+#include "cli_common.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <system_error>
+
+namespace ganpu::sim {
+
+std::string one_line(const std::string &msg) {
+  std::string out;
+  for (const char c : msg) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7F) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02X", u);
+      out += hex;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+void print_error(const std::string &msg) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "error: %s\n", one_line(msg).c_str());
+}
+
+int guarded(const std::function<int()> &body) {
+  try {
+    return body();
+  } catch (const InputError &e) {
+    print_error(e.what());
+    return 2;
+  }
+}
+
+int usage_error(const CLI::App &app, const CLI::Error &e) {
+  if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+  print_error(e.what());
+  return 2;
+}
+
+CLI::Validator unsigned_integer() {
+  return CLI::Validator(
+      [](std::string &s) -> std::string {
+        uint64_t v = 0;
+        const char *end = s.data() + s.size();
+        const auto r = std::from_chars(s.data(), end, v);
+        const bool digits = !s.empty() && s[0] >= '0' && s[0] <= '9';
+        if (!digits || r.ptr != end || r.ec != std::errc())
+          return "must be an integer from 0 to " +
+                 std::to_string(std::numeric_limits<uint64_t>::max()) + ", got '" + s + "'";
+        s = std::to_string(v);
+        return "";
+      },
+      "");
+}
+
+namespace {
+
+std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+}  // namespace
+
+CLI::Validator finite_range(double lo, double hi) {
+  return CLI::Validator(
+      [lo, hi](std::string &s) -> std::string {
+        char *end = nullptr;
+        errno = 0;
+        const double v = s.empty() ? 0.0 : std::strtod(s.c_str(), &end);
+        const bool number = !s.empty() && end == s.c_str() + s.size() && errno == 0;
+        if (!number || !std::isfinite(v) || v < lo || v > hi)
+          return "must be a number from " + number_text(lo) + " to " + number_text(hi) + ", got '" +
+                 s + "'";
+        return "";
+      },
+      "FLOAT in [" + number_text(lo) + " - " + number_text(hi) + "]");
+}
+
+CLI::Validator non_empty() {
+  return CLI::Validator(
+      [](std::string &s) -> std::string { return s.empty() ? "must not be empty" : ""; }, "");
+}
+
+}  // namespace ganpu::sim

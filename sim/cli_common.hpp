@@ -1,0 +1,44 @@
+// What every ganpu-sim command (and fp-exhaustive) shares at the command line: the error that
+// means bad input, the one-line `error: ...` message, strict option values, and usage errors
+// reported like every other error.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+namespace ganpu::sim {
+
+// Bad input (options, paths, configurations, layer lists): exit status 2, with the message,
+// which names the option, file or field, on one line.
+class InputError : public std::runtime_error {
+ public:
+  explicit InputError(const std::string &msg) : std::runtime_error(msg) {}
+};
+
+// The message with control characters escaped (\n, \r, \t, other bytes below 0x20 and 0x7F
+// as \xNN), so that it prints as one line whatever file or field name it quotes.
+std::string one_line(const std::string &msg);
+
+// Prints "error: MSG" (one_line) on stderr, after flushing stdout.
+void print_error(const std::string &msg);
+
+// Runs a command's body: InputError becomes its message (print_error) and status 2.
+int guarded(const std::function<int()> &body);
+
+// For a CLI11 error of app.parse(): 0 after --help (printed as CLI11 does), else 2 with one
+// line "error: ..." naming the option.
+int usage_error(const CLI::App &app, const CLI::Error &e);
+
+// Option values, checked strictly before CLI11 converts them (its conversion takes "-1" as
+// 2^64 - 1, "0x10" as 16 and "010" as 8, lets "2^64" saturate and "nan" pass a range).
+// Decimal digits only, at most 2^64 - 1; normalized without leading zeros.
+CLI::Validator unsigned_integer();
+// A finite number in [lo, hi].
+CLI::Validator finite_range(double lo, double hi);
+// Not the empty string (an empty path must not mean "the default").
+CLI::Validator non_empty();
+
+}  // namespace ganpu::sim
