@@ -4,7 +4,8 @@
 #      (read_slang), runs `proc` and fails on any inferred latch; it writes a flat netlist.
 #   2. Debian's Yosys 0.23 maps that netlist generically (`synth` up to the memory mapping, so
 #      RAMs stay RAM cells, then gates) and to ECP5 (`synth_ecp5`, RAMs become DP16KD block
-#      RAMs), with its native ABC (the WebAssembly build's ABC does not run here).
+#      RAMs), with its native ABC (the WebAssembly build's ABC does not run here). Its `coarse`
+#      step is run from this script with a fixed cmp2lut.v (see ecp5_coarse below).
 # Fails on latches, on "Resizing cell port" warnings (silent truncation) and on any error.
 # Writes build/reports/synth.json (cells per configuration and target).
 set -euo pipefail
@@ -17,6 +18,21 @@ out="build/synth"
 mkdir -p "$out" build/reports
 mapfile -t files < <(grep -v '^#' rtl/rtl_files.f | sed '/^$/d')
 only="${1:-}"
+
+# synth_ecp5's `coarse` step of Yosys 0.23 (`yosys -h synth_ecp5`), run here instead of by
+# synth_ecp5 for one change: its cmp2lut.v maps a signed comparison against a negative constant
+# to a wrong LUT (YosysHQ/yosys#6085, fixed upstream in #6114), so it uses the fixed copy in
+# scripts/yosys/. The slang front end guards every variable index into an unpacked array with
+# such comparisons (`$signed({1'b0, ~i}) >= $signed(3'h4)`, always true); the broken LUT is a
+# constant 0 that disabled every PE accumulator write and the A buffer read mux, and Yosys then
+# removed the whole datapath (the A/B/GM block RAMs, the FP multipliers) from the ECP5 netlist.
+ecp5_coarse='proc; flatten; tribuf -logic; deminout; opt_expr; opt_clean; check;
+        opt -nodffe -nosdff; fsm; opt; wreduce; peepopt; opt_clean; share;
+        techmap -map scripts/yosys/cmp2lut.v -D LUT_WIDTH=4; opt_expr; opt_clean;
+        techmap -map +/mul2dsp.v -map +/ecp5/dsp_map.v -D DSP_NAME=$__MUL18X18 -D DSP_A_MAXWIDTH=18 -D DSP_B_MAXWIDTH=18 -D DSP_A_MINWIDTH=2 -D DSP_B_MINWIDTH=2;
+        chtype -set $mul t:$__soft_mul;
+        alumacc; opt; memory -nomap; opt_clean;'
+[[ "$(yosys -V)" == "Yosys 0.23 "* ]] || { echo "synth: the ECP5 flow is written for Yosys 0.23"; exit 1; }
 
 failed=0
 names=()
@@ -51,7 +67,9 @@ while read -r name top params; do
         tee -q -o $out/$name.generic.json stat -json;
         design -reset;
         read_verilog $out/$name.elab.v;
-        synth_ecp5 -top $top;
+        synth_ecp5 -top $top -run begin:coarse;
+        $ecp5_coarse
+        synth_ecp5 -top $top -run map_ram:;
         select -assert-none t:\$_DLATCH_* t:\$_DLATCHSR_* t:\$dlatch;
         tee -q -o $out/$name.ecp5.json stat -json" >> "$log" 2>&1; then
     echo "  FAIL  $name: synthesis (see $out/$name.synth.log)"
