@@ -72,6 +72,7 @@ module ganpu_core #(
   localparam logic [7:0] ErrOpcode   = ganpu_reg_pkg::ErrorCodeOpcode;
   localparam logic [7:0] ErrSize     = ganpu_reg_pkg::ErrorCodeSize;
   localparam logic [7:0] ErrBus      = ganpu_reg_pkg::ErrorCodeBus;
+  localparam logic [7:0] ErrSpan     = ganpu_reg_pkg::ErrorCodeSpan;
 
   typedef enum logic [2:0] {JobIdle, JobCheck, JobRun, JobFlush, JobFinish} job_state_e;
   job_state_e state_q, state_d;
@@ -90,6 +91,15 @@ module ganpu_core #(
   assign sizes_zero = (d.q_count == 0) || (d.p_n == 0) || (d.p_h == 0) || (d.p_w == 0) ||
                       (d.r_0 == 0) || (d.r_1 == 0) || (d.r_2 == 0) || (b_total == 0) ||
                       (!d.op.a_one && a_total == 0);
+
+  // Mask bytes per plane of the p loops (P_H x P_W positions, byte-padded). A tile that spans
+  // planes writes its mask per plane, so with MASK_EN whole bytes must fill each plane.
+  logic [31:0] m_plane_bytes;
+  logic [2:0]  plane_mod8;
+  logic        span_bad;
+  assign m_plane_bytes = (32'(d.p_h[15:0]) * 32'(d.p_w[15:0]) + 32'd7) >> 3;
+  assign plane_mod8    = 3'(d.p_h[2:0] * d.p_w[2:0]);
+  assign span_bad      = d.op.span && (mg || (d.op.mask_en && plane_mod8 != 3'd0));
 
   // --- Signals between the units ----------------------------------------------------------------
   logic               unit_start, abort;
@@ -137,7 +147,7 @@ module ganpu_core #(
   logic               out_start, out_done, out_bank;
   logic [RowW-1:0]    out_rows;
   logic signed [31:0] out_q_off;
-  logic [31:0]        out_m_addr;
+  logic [31:0]        out_m_addr, out_m_left;
   logic [$clog2(PeRows)-1:0] rd_row;
   logic [$clog2(PeCols)-1:0] rd_col;
 
@@ -271,6 +281,7 @@ module ganpu_core #(
     .x_lim_i         ($signed(d.x_lim)),
     .o_p_i           ('{d.o_p0s, d.o_p1s, d.o_p2s}),
     .a_one_i         (d.op.a_one),
+    .span_i          (d.op.span),
     .setup_start_i   (setup_start),
     .setup_bank_i    (setup_bank),
     .setup_clear_i   (setup_clear),
@@ -331,13 +342,15 @@ module ganpu_core #(
     .st_m_q_i      (st_m_q),
     .tile_done_i   (tile_done),
     .tile_pn_i     (tile_pn),
-    .tile_pos_i    (tile_pos),
-    .out_start_o   (out_start),
+    .tile_pos_i     (tile_pos),
+    .m_plane_bytes_i(m_plane_bytes),
+    .out_start_o    (out_start),
     .out_done_i    (out_done),
     .out_bank_o    (out_bank),
     .out_rows_o    (out_rows),
     .out_q_off_o   (out_q_off),
     .out_m_addr_o  (out_m_addr),
+    .out_m_left_o  (out_m_left),
     .mg_req_o      (mg_req),
     .mg_done_i     (mg_done)
   );
@@ -362,6 +375,9 @@ module ganpu_core #(
     .mask_en_i   (d.op.mask_en),
     .m_row_addr_i(out_m_addr),
     .m_qs_i      ($signed(d.m_qs)),
+    .m_left_i    (out_m_left),
+    .m_plane_bytes_i(m_plane_bytes),
+    .m_p0s_i     (d.m_p0s),
     .count_i     (tile_count[out_bank]),
     .o_off_i     (tile_o_off[out_bank]),
     .contig_i    (tile_contig[out_bank]),
@@ -414,6 +430,8 @@ module ganpu_core #(
           err_set = 1'b1;  err_code_d = ErrBTooLong;
         end else if (!d.op.a_one && a_total > 48'(ADepth)) begin
           err_set = 1'b1;  err_code_d = ErrABox;
+        end else if (span_bad) begin
+          err_set = 1'b1;  err_code_d = ErrSpan;
         end
         if (err_set) begin
           state_d = JobFinish;

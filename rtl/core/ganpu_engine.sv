@@ -57,6 +57,7 @@ module ganpu_engine #(
   input  logic signed [31:0]       x_lim_i,
   input  logic signed [31:0]       o_p_i [3],   // output element offset per p loop
   input  logic                     a_one_i,     // A operand is the constant 1.0
+  input  logic                     span_i,      // tiles may hold positions of several planes
   // Setup of the next tile into slot table setup_bank_i.
   input  logic                     setup_start_i,
   input  logic                     setup_bank_i,
@@ -80,7 +81,7 @@ module ganpu_engine #(
   output logic [KW:0]              tile_count_o [2],
   output logic signed [31:0]       tile_o_off_o [2][T],
   output logic [T-1:0]             tile_contig_o [2], // position k+1's output follows k's
-  output logic [15:0]              tile_pn_o [2],     // plane (p loop 0) of the tile
+  output logic [15:0]              tile_pn_o [2],     // plane (p loop 0) of the first position
   output logic [31:0]              tile_pos_o [2],    // first position's index in its plane
   // Buffer writes from the stagers: up to L elements per cycle, at most one per bank of a
   // buffer (elements of one delivery have consecutive addresses).
@@ -187,8 +188,9 @@ module ganpu_engine #(
   logic [KW:0]        setup_k_q;
   logic               p_done_q;
 
-  // A position is taken while the tile is open; the tile closes after the last position of
-  // a plane, so tiles never straddle planes (the mask is laid out per plane).
+  // A position is taken while the tile is open; the tile closes when it is full, after the
+  // last position, and (unless span_i) after the last position of a plane, so that such
+  // tiles never straddle planes.
   logic take, setup_end;
   assign take      = setup_q && tile_open_q && (setup_k_q < (KW+1)'(T)) && !p_done_q;
   assign setup_end = setup_q && !take;
@@ -210,7 +212,7 @@ module ganpu_engine #(
         if (setup_clear_i) p_done_q <= 1'b0;
       end else if (take) begin
         setup_k_q <= setup_k_q + (KW+1)'(1);
-        if (p_last12) tile_open_q <= 1'b0;
+        if (p_last12 && !span_i) tile_open_q <= 1'b0;
         if (p_last) p_done_q <= 1'b1;
       end else if (setup_end) begin
         setup_q <= 1'b0;

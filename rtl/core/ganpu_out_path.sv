@@ -1,7 +1,9 @@
 // Writes a finished tile: for each active row (output channel) the tile's accumulators in
 // position order, as runs of consecutive addresses, either raw FP32 (partial results and
 // weight gradients) or narrowed to the 16-bit format with the activation applied; then, if
-// asked, the row's ReLU mask bits (1 = the FP32 sum was > 0), packed LSB-first into bytes.
+// asked, the row's ReLU mask bits (1 = the FP32 sum was > 0), packed LSB-first into bytes,
+// one write per plane the tile covers (a tile that spans planes, OP.SPAN, starts and ends
+// on plane boundaries of whole mask bytes; its bytes of each plane are consecutive).
 // The path is as wide as a bus beat: each cycle it takes up to BusBytes / 2 16-bit values
 // (BusBytes / 4 FP32 values, BusBytes mask bytes) that lie in one beat, one run and one PE
 // (a PE holds Slots consecutive positions), and hands them to the write DMA as one delivery.
@@ -34,6 +36,9 @@ module ganpu_out_path #(
   input  logic                  mask_en_i,
   input  logic [31:0]           m_row_addr_i, // mask byte address of row 0 for this tile's plane
   input  logic signed [31:0]    m_qs_i,       // mask bytes per channel
+  input  logic [31:0]           m_left_i,     // mask bytes from the tile's start to its plane's end
+  input  logic [31:0]           m_plane_bytes_i, // mask bytes per plane
+  input  logic [31:0]           m_p0s_i,      // mask bytes from one plane to the next
   input  logic [KW:0]           count_i,      // valid positions in the tile
   input  logic signed [31:0]    o_off_i [T],
   input  logic [T-1:0]          contig_i,
@@ -68,6 +73,9 @@ module ganpu_out_path #(
   logic [RowW-1:0]    row_q, row_d;
   logic [KW:0]        k_q, k_d, run_end_q, run_end_d;
   logic [KW:0]        mbyte_q, mbyte_d;
+  logic [KW:0]        seg_end_q, seg_end_d;     // tile byte where this plane's bytes end
+  logic [31:0]        seg_addr_q, seg_addr_d;   // address of this plane's first tile byte
+  logic               seg_first_q, seg_first_d; // the row's first plane
   logic signed [31:0] q_off_q, q_off_d;
   logic [31:0]        m_addr_q, m_addr_d;
   logic [OffW-1:0]    boff_q, boff_d;     // byte offset in the beat of the next delivery
@@ -133,6 +141,7 @@ module ganpu_out_path #(
     nb = BusBytes - 32'(boff_q);
     if (nb > MaskBytes - 32'(mbyte_q)) nb = MaskBytes - 32'(mbyte_q);
     if (nb > (32'(count_i) + 7) / 8 - 32'(mbyte_q)) nb = (32'(count_i) + 7) / 8 - 32'(mbyte_q);
+    if (nb > 32'(seg_end_q) - 32'(mbyte_q)) nb = 32'(seg_end_q) - 32'(mbyte_q);
     n_byte = CountW'(nb);
     mask_vec = '0;
     for (int unsigned i = 0; i < BusBytes * 8; i++) begin
@@ -287,6 +296,15 @@ module ganpu_out_path #(
     end
   end
 
+  // --- Mask bytes of the tile and of the plane the next write starts in ---------------------
+  logic [31:0] tile_bytes, seg_len;
+  always_comb begin
+    tile_bytes = (32'(count_i) + 32'd7) >> 3;
+    seg_len    = tile_bytes - 32'(mbyte_q);
+    if (seg_first_q && m_left_i < seg_len) seg_len = m_left_i;
+    if (!seg_first_q && m_plane_bytes_i < seg_len) seg_len = m_plane_bytes_i;
+  end
+
   // --- Sequencing --------------------------------------------------------------------------------
   always_comb begin
     state_d     = state_q;
@@ -294,6 +312,9 @@ module ganpu_out_path #(
     k_d         = k_q;
     run_end_d   = run_end_q;
     mbyte_d     = mbyte_q;
+    seg_end_d   = seg_end_q;
+    seg_addr_d  = seg_addr_q;
+    seg_first_d = seg_first_q;
     q_off_d     = q_off_q;
     m_addr_d    = m_addr_q;
     boff_d      = boff_q;
@@ -333,7 +354,10 @@ module ganpu_out_path #(
             if (k_d != count_i) begin
               state_d = StRunCmd;
             end else if (mask_en_i) begin
-              state_d = StMaskCmd;
+              mbyte_d     = '0;
+              seg_addr_d  = m_addr_q;
+              seg_first_d = 1'b1;
+              state_d     = StMaskCmd;
             end else begin
               state_d = StFlush;
             end
@@ -342,13 +366,13 @@ module ganpu_out_path #(
       end
       StMaskCmd: begin
         cmd_valid_o = 1'b1;
-        cmd_addr_o  = m_addr_q;
-        cmd_len_o   = 24'((32'(count_i) + 32'd7) >> 3);
+        cmd_addr_o  = seg_addr_q;
+        cmd_len_o   = 24'(seg_len);
         cmd_esize_o = ganpu_core_pkg::Esize8;
         if (cmd_ready_i) begin
-          mbyte_d = '0;
-          boff_d  = m_addr_q[OffW-1:0];
-          state_d = StMaskData;
+          seg_end_d = mbyte_q + (KW+1)'(seg_len);
+          boff_d    = seg_addr_q[OffW-1:0];
+          state_d   = StMaskData;
         end
       end
       StMaskData: begin
@@ -358,6 +382,12 @@ module ganpu_out_path #(
           boff_d    = boff_q + OffW'(n_byte);
           if (32'(mbyte_d) * 8 >= 32'(count_i)) begin
             state_d = StFlush;
+          end else if (mbyte_d == seg_end_q) begin
+            // The next plane's bytes: from its start (m_p0s on from the last plane's start).
+            seg_addr_d  = seg_addr_q + m_p0s_i -
+                          (seg_first_q ? m_plane_bytes_i - m_left_i : 32'd0);
+            seg_first_d = 1'b0;
+            state_d     = StMaskCmd;
           end
         end
       end
@@ -380,23 +410,29 @@ module ganpu_out_path #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      state_q   <= StIdle;
-      row_q     <= '0;
-      k_q       <= '0;
-      run_end_q <= '0;
-      mbyte_q   <= '0;
-      q_off_q   <= '0;
-      m_addr_q  <= '0;
-      boff_q    <= '0;
+      state_q     <= StIdle;
+      row_q       <= '0;
+      k_q         <= '0;
+      run_end_q   <= '0;
+      mbyte_q     <= '0;
+      seg_end_q   <= '0;
+      seg_addr_q  <= '0;
+      seg_first_q <= 1'b0;
+      q_off_q     <= '0;
+      m_addr_q    <= '0;
+      boff_q      <= '0;
     end else begin
-      state_q   <= state_d;
-      row_q     <= row_d;
-      k_q       <= k_d;
-      run_end_q <= run_end_d;
-      mbyte_q   <= mbyte_d;
-      q_off_q   <= q_off_d;
-      m_addr_q  <= m_addr_d;
-      boff_q    <= boff_d;
+      state_q     <= state_d;
+      row_q       <= row_d;
+      k_q         <= k_d;
+      run_end_q   <= run_end_d;
+      mbyte_q     <= mbyte_d;
+      seg_end_q   <= seg_end_d;
+      seg_addr_q  <= seg_addr_d;
+      seg_first_q <= seg_first_d;
+      q_off_q     <= q_off_d;
+      m_addr_q    <= m_addr_d;
+      boff_q      <= boff_d;
     end
   end
 

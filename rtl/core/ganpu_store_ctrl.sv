@@ -25,6 +25,7 @@ module ganpu_store_ctrl #(
   // Where the tiles of the slot tables sit (mask addresses).
   input  logic [15:0]          tile_pn_i [2],
   input  logic [31:0]          tile_pos_i [2],
+  input  logic [31:0]          m_plane_bytes_i, // mask bytes per plane of the p loops
   // Output path.
   output logic                 out_start_o,
   input  logic                 out_done_i,
@@ -32,6 +33,7 @@ module ganpu_store_ctrl #(
   output logic [RowW-1:0]      out_rows_o,
   output logic signed [31:0]   out_q_off_o,
   output logic [31:0]          out_m_addr_o,    // mask byte address of the first row
+  output logic [31:0]          out_m_left_o,    // its mask bytes to the end of the first plane
   // MASK_GRAD rows (load unit).
   output logic                 mg_req_o,
   input  logic                 mg_done_i
@@ -83,6 +85,7 @@ module ganpu_store_ctrl #(
   assign out_rows_o   = mg ? RowW'(1) : q_rows;
   assign out_q_off_o  = mg ? q_q_off + $signed({1'b0, row_q}) * d.o_qs : q_q_off;
   assign out_m_addr_o = mg ? m_addr + 32'(row_q) * d.m_qs : m_addr;
+  assign out_m_left_o = m_plane_bytes_i - (tile_pos_i[q_bank] >> 3);
 
   always_comb begin
     state_d     = state_q;

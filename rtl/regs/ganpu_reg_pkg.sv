@@ -144,6 +144,7 @@ package ganpu_reg_pkg;
   localparam int unsigned OpAKeepLsb = 13, OpAKeepWidth = 1;
   localparam int unsigned OpBMapLsb = 14, OpBMapWidth = 1;
   localparam int unsigned OpBKeepLsb = 15, OpBKeepWidth = 1;
+  localparam int unsigned OpSpanLsb = 16, OpSpanWidth = 1;
 
   // Values of num_format fields.
   typedef enum logic {
@@ -160,7 +161,9 @@ package ganpu_reg_pkg;
     ErrorCodeABox = 8'd3,
     ErrorCodeOpcode = 8'd4,  // OP.OPCODE is not a known operation
     ErrorCodeSize = 8'd5,    // a loop size (Q_COUNT, P_*, R_*, or an A box size) is zero
-    ErrorCodeBus = 8'd6      // an AXI read or write answered SLVERR or DECERR
+    ErrorCodeBus = 8'd6,     // an AXI read or write answered SLVERR or DECERR
+    // OP.SPAN with OPCODE MASK_GRAD, or with MASK_EN and P_H * P_W not a multiple of 8
+    ErrorCodeSpan = 8'd7
   } error_code_e;
 
   // Values of opcode fields.
@@ -254,7 +257,7 @@ package ganpu_reg_pkg;
     32'hffffffff,  // P_N
     32'hffffffff,  // Q_COUNT
     32'h0000ffff,  // SLOPE
-    32'h0000ffff   // OP
+    32'h0001ffff   // OP
   };
   // Reset values of the descriptor registers, index 0 (the first register) rightmost.
   localparam logic [DescNumRegs-1:0][DataW-1:0] DescReset = {
@@ -337,6 +340,11 @@ package ganpu_reg_pkg;
   // OP: Operation of the job and its options. Fields from the most significant down, as in the
   // register.
   typedef struct packed {
+    // [16] Tiles may hold positions of several planes (steps of P_N): a tile closes only when it is
+    // full or the positions end, instead of also at each plane's end. With MASK_EN the mask is
+    // written per plane, so P_H * P_W must be a multiple of 8; not allowed with MASK_GRAD (error
+    // SPAN).
+    logic        span;
     // [15] The B rows and bias are the previous job's (one channel block, the same B_SRC, B_QS,
     // B_R*S, staging sizes, BIAS_SRC and BIAS_EN, memory unchanged): keep the B buffer instead of
     // staging it again. If the core holds other rows it stages these as usual.
@@ -480,6 +488,7 @@ package ganpu_reg_pkg;
     d.op.a_keep = regs[0][13];
     d.op.b_map = regs[0][14];
     d.op.b_keep = regs[0][15];
+    d.op.span = regs[0][16];
     d.slope = regs[1][15:0];
     d.q_count = regs[2];
     d.p_n = regs[3];

@@ -207,6 +207,9 @@ inline constexpr uint32_t kOpBMapMask = 0x00004000;
 inline constexpr uint32_t kOpBKeepShift = 15;
 inline constexpr uint32_t kOpBKeepWidth = 1;
 inline constexpr uint32_t kOpBKeepMask = 0x00008000;
+inline constexpr uint32_t kOpSpanShift = 16;
+inline constexpr uint32_t kOpSpanWidth = 1;
+inline constexpr uint32_t kOpSpanMask = 0x00010000;
 
 // Values of num_format fields.
 enum class NumFormat : uint32_t {
@@ -223,6 +226,7 @@ enum class ErrorCode : uint32_t {
   kOpcode = 4,    // OP.OPCODE is not a known operation
   kSize = 5,      // a loop size (Q_COUNT, P_*, R_*, or an A box size) is zero
   kBus = 6,       // an AXI read or write answered SLVERR or DECERR
+  kSpan = 7,      // OP.SPAN with OPCODE MASK_GRAD, or with MASK_EN and P_H * P_W not a multiple of 8
 };
 
 // Values of opcode fields.
@@ -280,7 +284,7 @@ inline constexpr RegInfo kRegisters[] = {
     {"STALL_SETUP_HI", 0x064, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"STALL_DRAIN_LO", 0x068, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"STALL_DRAIN_HI", 0x06C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
-    {"OP", 0x100, Access::kReadWrite, true, 0x00000000, 0x0000FFFF, false, true},
+    {"OP", 0x100, Access::kReadWrite, true, 0x00000000, 0x0001FFFF, false, true},
     {"SLOPE", 0x104, Access::kReadWrite, true, 0x00000000, 0x0000FFFF, false, true},
     {"Q_COUNT", 0x108, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
     {"P_N", 0x10C, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
@@ -392,6 +396,7 @@ inline constexpr FieldInfo kFields[] = {
     {"OP", "A_KEEP", 0x100, 13, 1},
     {"OP", "B_MAP", 0x100, 14, 1},
     {"OP", "B_KEEP", 0x100, 15, 1},
+    {"OP", "SPAN", 0x100, 16, 1},
 };
 
 inline constexpr uint32_t kDescBase = 0x100;
@@ -428,6 +433,11 @@ struct Op {
   // B_R*S, staging sizes, BIAS_SRC and BIAS_EN, memory unchanged): keep the B buffer instead of
   // staging it again. If the core holds other rows it stages these as usual.
   bool b_keep = false;
+  // [16] Tiles may hold positions of several planes (steps of P_N): a tile closes only when it is
+  // full or the positions end, instead of also at each plane's end. With MASK_EN the mask is
+  // written per plane, so P_H * P_W must be a multiple of 8; not allowed with MASK_GRAD (error
+  // SPAN).
+  bool span = false;
 
   constexpr uint32_t pack() const {
     uint32_t v = 0;
@@ -444,6 +454,7 @@ struct Op {
     v |= (static_cast<uint32_t>(a_keep) << kOpAKeepShift) & kOpAKeepMask;
     v |= (static_cast<uint32_t>(b_map) << kOpBMapShift) & kOpBMapMask;
     v |= (static_cast<uint32_t>(b_keep) << kOpBKeepShift) & kOpBKeepMask;
+    v |= (static_cast<uint32_t>(span) << kOpSpanShift) & kOpSpanMask;
     return v;
   }
   static constexpr Op unpack(uint32_t v) {
@@ -461,6 +472,7 @@ struct Op {
     x.a_keep = (v & kOpAKeepMask) != 0;
     x.b_map = (v & kOpBMapMask) != 0;
     x.b_keep = (v & kOpBKeepMask) != 0;
+    x.span = (v & kOpSpanMask) != 0;
     return x;
   }
 };

@@ -83,6 +83,18 @@ int32_t s32(int64_t v, const char *what) {
   return static_cast<int32_t>(v);
 }
 
+// OP.SPAN: a tile takes positions of the next plane (p loop 0) instead of closing at the end
+// of one, which fills the array where planes are smaller than a tile (WG's kernel planes, 4x4
+// maps on 16x16). A tile writes its mask per plane, in whole bytes: with a mask every plane
+// must be whole bytes.
+bool spans_planes(const Plan &p) { return !p.mask || (p.pn[1] * p.pn[2]) % 8 == 0; }
+
+// Tiles of one channel block.
+int64_t plan_tiles(const Plan &p, const HwConfig &hw) {
+  return spans_planes(p) ? ceil_div(p.pn[0] * p.pn[1] * p.pn[2], hw.tile())
+                         : p.pn[0] * ceil_div(p.pn[1] * p.pn[2], hw.tile());
+}
+
 Job to_job(const Plan &p, const LayerSpec &s, const HwConfig &hw) {
   regs::Descriptor d;
   d.op.opcode = regs::Opcode::kGconv;
@@ -154,6 +166,7 @@ Job to_job(const Plan &p, const LayerSpec &s, const HwConfig &hw) {
   d.op.a_keep = p.a_keep;
   d.op.b_map = p.b_map;
   d.op.b_keep = p.b_keep;
+  d.op.span = spans_planes(p);
   if (p.b_map) {
     d.b_l0 = u32(p.b_l[0], "b_l0");
     d.b_l1 = u32(p.b_l[1], "b_l1");
@@ -598,7 +611,7 @@ bool map_b_pays(const ConvOperands &c, const HwConfig &hw, const std::vector<Pla
   int64_t per_phase = 0, mapped = ceil_div(rows * c.rch * kk, 4);
   for (const Plan &p : phases) {
     const int64_t r = p.rn[0] * p.rn[1] * p.rn[2];
-    const int64_t tiles = p.pn[0] * ceil_div(p.pn[1] * p.pn[2], hw.tile());
+    const int64_t tiles = plan_tiles(p, hw);
     const int64_t issue = tiles * r * hw.slots;
     per_phase += std::max(issue, rows * r);
     mapped += issue + kJobCycles + ceil_div(rows * hw.tile(), 4);
@@ -1080,6 +1093,7 @@ std::vector<Job> masked_grad_jobs(const LayerSpec &s, const HwConfig &hw, const 
     d.op.mask_en = false;
     d.op.a_one = true;
     d.op.psum_in = false;
+    d.op.span = false;  // gates by the tile's mask bytes of one plane
     d.r_0 = d.r_1 = d.r_2 = 1;
     d.g_src = addrs.dy + (d.o_dst - addrs.dz);
     j.label = "masked gradient " + j.label;

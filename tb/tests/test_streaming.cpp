@@ -141,3 +141,65 @@ TEST_CASE("B_KEEP and A_KEEP skip the staging of what the core holds", "[streami
     CHECK(other.rd_bytes > 0);
   }
 }
+
+// OP.SPAN: tiles take positions of the next plane, so planes smaller than a tile fill it. A
+// forward conv2d with 2 x 4 output planes (8 positions, whole mask bytes) over 6 samples, and
+// its weight gradient (3 x 3 kernel planes, no mask): the array issues ceil(positions / tile)
+// tiles per channel block, not one per plane, and every output and mask bit stays exact. The
+// core refuses SPAN where a tile could not write its mask per plane.
+TEST_CASE("OP.SPAN fills tiles with the positions of several planes", "[streaming]") {
+  const LayerSpec s = conv(LayerType::kConv2d, 3, 5, 4, 8, 3, 2, 1, 6, Act::kRelu, true);
+  REQUIRE(s.out_h() * s.out_w() == 8);
+  const auto configs = ganpu::rt::accelerator_configs();
+  REQUIRE(!configs.empty());
+  for (const auto &config : configs) {
+    INFO(config);
+    auto mem = ganpu::test::default_memory();
+    auto acc = ganpu::rt::make_accelerator(config, mem);
+    const auto hw = acc->config();
+    LayerSpec l = s;
+    l.format = hw.format;
+    mem.size = 1 << 20;  // the layer, and the addresses of the hand-made jobs below
+    acc = ganpu::rt::make_accelerator(config, mem);
+    std::mt19937_64 rng(11);
+    ganpu::rt::LayerInputs in;
+    in.x = ganpu::rt::random_tensor(l.x_shape(), l.format, rng, 1.0f, 0.3, true);
+    in.w = ganpu::rt::random_tensor(l.w_shape(), l.format, rng);
+    in.b = ganpu::rt::random_tensor(l.b_shape(), l.format, rng);
+    in.dy = ganpu::rt::random_tensor(l.y_shape(), l.format, rng);
+    const int64_t blocks = (l.out_channels + hw.pe_rows - 1) / hw.pe_rows;
+    const auto tiles = [&](int64_t positions) { return (positions + hw.tile() - 1) / hw.tile(); };
+
+    ganpu::rt::LayerRunStats fp;
+    const auto y = ganpu::rt::run_layer(*acc, l, ganpu::model::Phase::kForward, in, &fp);
+    ganpu::test::check_outputs(l, ganpu::model::Phase::kForward, in, y);
+    REQUIRE(fp.jobs == 1);
+    const int64_t r_fp = l.in_channels * 9;
+    CHECK(fp.total.busy_cycles ==
+          static_cast<uint64_t>(blocks * tiles(l.batch * 8) * r_fp * hw.slots));
+
+    in.mask = y.mask;
+    ganpu::rt::LayerRunStats wg;
+    const auto dw = ganpu::rt::run_layer(*acc, l, ganpu::model::Phase::kWeightGrad, in, &wg);
+    ganpu::test::check_outputs(l, ganpu::model::Phase::kWeightGrad, in, dw);
+    // dW: one job over all input channels' 3 x 3 planes (a reduction of batch x 2 x 4), then
+    // the bias gradient (one position per channel).
+    REQUIRE(wg.jobs == 2);
+    const int64_t r_wg = l.batch * 8;
+    CHECK(wg.total.busy_cycles ==
+          static_cast<uint64_t>(blocks * (tiles(l.in_channels * 9) + 1) * r_wg * hw.slots));
+
+    ganpu::rt::LayerAddrs a;
+    a.x = 0x1000, a.w = 0x8000, a.b = 0x9000, a.y = 0xA000, a.mask = 0xC000;
+    const auto jobs = ganpu::rt::compile_layer(l, ganpu::model::Phase::kForward, hw, a);
+    REQUIRE(jobs.size() == 1);
+    auto d = jobs.front().desc;
+    CHECK(d.op.span);
+    d.p_w = 3;  // 2 x 3 positions a plane: its mask is not whole bytes
+    CHECK_THROWS_WITH(acc->run(d, 1'000'000), Catch::Contains("error code 7"));
+    d = jobs.front().desc;
+    d.op.opcode = ganpu::regs::Opcode::kMaskGrad;
+    d.op.mask_en = false;
+    CHECK_THROWS_WITH(acc->run(d, 1'000'000), Catch::Contains("error code 7"));
+  }
+}
