@@ -51,6 +51,7 @@ module ganpu_dma_rd #(
   output logic             busy_o,  // commands queued or in progress, or elements undelivered
   output logic             err_o,   // sticky: an R beat had SLVERR or DECERR
   input  logic             clear_err_i,
+  input  logic             flush_i, // drop the queued commands (the job was stopped)
   output logic             beat_o   // one pulse per accepted R beat, a cycle after it
 );
 
@@ -78,7 +79,7 @@ module ganpu_dma_rd #(
   ) u_cmd_fifo (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
-    .clear_i    (1'b0),
+    .clear_i    (flush_i),
     .in_valid_i (cmd_valid_i),
     .in_ready_o (cmd_ready_o),
     .in_data_i  ({cmd_addr_i, cmd_len_i, cmd_esize_i, cmd_wide_i}),
@@ -90,14 +91,17 @@ module ganpu_dma_rd #(
   assign cq_esize = (cq_esize_raw == 2'd3) ? 2'd2 : cq_esize_raw;
   assign cq_empty = (cq_len == '0);
 
-  // The burst splitter and the descriptor queue take a command in the same cycle.
+  // The burst splitter and the descriptor queue take a command in the same cycle. Each is
+  // offered it only in a cycle both can take it, so no offer is left outstanding when a
+  // flush empties the command queue.
   logic              bs_cmd_valid, bs_cmd_ready, bs_valid, bs_ready, bs_busy;
   logic [AddrW-1:0]  bs_addr;
   logic [BurstW-1:0] bs_beats;
-  logic              dq_in_valid, dq_in_ready;
+  logic              dq_in_valid, dq_in_ready, cmd_take;
 
-  assign bs_cmd_valid = cq_valid && !cq_empty && dq_in_ready;
-  assign dq_in_valid  = cq_valid && !cq_empty && bs_cmd_ready;
+  assign cmd_take     = cq_valid && !cq_empty && bs_cmd_ready && dq_in_ready;
+  assign bs_cmd_valid = cmd_take;
+  assign dq_in_valid  = cmd_take;
   assign cq_ready     = cq_empty || (bs_cmd_ready && dq_in_ready);
 
   ganpu_dma_burst #(

@@ -58,7 +58,10 @@ module ganpu_core #(
   input  logic                   wr_busy_i,
   input  logic                   wr_beat_i,
   input  logic                   wr_err_i,
-  output logic                   clear_err_o
+  output logic                   clear_err_o,
+  // The units were stopped (each job's end, a bus error): commands they offered the read DMA
+  // and it has not started are dropped with them. (The output path always finishes its tile.)
+  output logic                   rd_flush_o
 );
 
   localparam int unsigned AAddrW = $clog2(ADepth);
@@ -480,6 +483,7 @@ module ganpu_core #(
   end
 
   assign busy_o       = (state_q != JobIdle);
+  assign rd_flush_o   = abort;
   assign error_o      = done_o && (err_code_q != 8'd0);
   assign error_code_o = err_code_q;
   logic unused;

@@ -127,7 +127,7 @@ module ganpu_top #(
   logic [3:0]  wr_elem_count;
   logic [23:0] wr_cmd_len;
   logic [1:0]  wr_cmd_esize;
-  logic        clear_err;
+  logic        clear_err, rd_flush;
 
   ganpu_core #(
     .PeRows(PeRows),
@@ -173,7 +173,8 @@ module ganpu_top #(
     .wr_busy_i      (wr_busy),
     .wr_beat_i      (wr_beat),
     .wr_err_i       (wr_err),
-    .clear_err_o    (clear_err)
+    .clear_err_o    (clear_err),
+    .rd_flush_o     (rd_flush)
   );
 
   // Many bursts in flight (ganpu_cfg_pkg): staging reads single elements where the operand is
@@ -212,6 +213,7 @@ module ganpu_top #(
     .busy_o       (rd_busy),
     .err_o        (rd_err),
     .clear_err_i  (clear_err),
+    .flush_i      (rd_flush),
     .beat_o       (rd_beat)
   );
 

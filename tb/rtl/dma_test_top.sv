@@ -121,6 +121,7 @@ module dma_test_top #(
     .busy_o       (rd_busy_o),
     .err_o        (rd_err_o),
     .clear_err_i  (rd_clear_err_i),
+    .flush_i      (1'b0),
     .beat_o       (rd_beat_o)
   );
 

@@ -203,3 +203,43 @@ TEST_CASE("OP.SPAN fills tiles with the positions of several planes", "[streamin
     CHECK_THROWS_WITH(acc->run(d, 1'000'000), Catch::Contains("error code 7"));
   }
 }
+
+// A read or write beyond the memory (SLVERR) stops the job with error BUS, whatever the units
+// were doing; the core then runs the next job as if nothing had happened.
+TEST_CASE("a bus error ends the job with error BUS and the next job runs", "[streaming]") {
+  const LayerSpec s = conv(LayerType::kConv2d, 5, 9, 8, 8, 4, 2, 1, 2, Act::kRelu, true);
+  const auto configs = ganpu::rt::accelerator_configs();
+  REQUIRE(!configs.empty());
+  for (const auto &config : configs) {
+    INFO(config);
+    auto mem = ganpu::test::default_memory();
+    mem.size = 1 << 20;
+    auto acc = ganpu::rt::make_accelerator(config, mem);
+    LayerSpec l = s;
+    l.format = acc->config().format;
+    ganpu::rt::LayerAddrs a;
+    a.x = 0x1000, a.w = 0x20000, a.b = 0x30000, a.y = 0x40000, a.mask = 0x50000;
+    const auto jobs = ganpu::rt::compile_layer(l, ganpu::model::Phase::kForward, acc->config(), a);
+    REQUIRE(!jobs.empty());
+    const uint32_t end = static_cast<uint32_t>(mem.size);
+    for (const char *where : {"A box", "B rows", "bias", "outputs", "mask", "all"}) {
+      INFO(where);
+      auto d = jobs.front().desc;
+      const std::string w = where;
+      // The A box runs off the end; the others lie wholly beyond it.
+      if (w == "A box" || w == "all") d.a_src = end - 64;
+      if (w == "B rows" || w == "all") d.b_src = end + 0x1000;
+      if (w == "bias" || w == "all") d.bias_src = end + 0x2000;
+      if (w == "outputs" || w == "all") d.o_dst = end + 0x3000;
+      if (w == "mask" || w == "all") d.m_dst = end + 0x4000;
+      CHECK_THROWS_WITH(acc->run(d, 1'000'000), Catch::Contains("error code 6"));
+    }
+    std::mt19937_64 rng(12);
+    ganpu::rt::LayerInputs in;
+    in.x = ganpu::rt::random_tensor(l.x_shape(), l.format, rng, 1.0f, 0.3, true);
+    in.w = ganpu::rt::random_tensor(l.w_shape(), l.format, rng);
+    in.b = ganpu::rt::random_tensor(l.b_shape(), l.format, rng);
+    const auto y = ganpu::rt::run_layer(*acc, l, ganpu::model::Phase::kForward, in);
+    ganpu::test::check_outputs(l, ganpu::model::Phase::kForward, in, y);
+  }
+}
