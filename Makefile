@@ -25,10 +25,8 @@ run: build ## the main job: a DCGAN's layers, FP/EP/WG, on the 4x4 FP16 core, ch
 	@mkdir -p $(REPORTS)
 	$(BUILD)/ganpu-sim run --config 4x4_fp16 --layers sim/dcgan.json --json $(REPORTS)/run.json
 
-test: build ## all tests (ctest), then the lint and synthesis gates
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
-	@scripts/lint.sh
-	@scripts/synth.sh
+test: bootstrap ## all tests (ctest) and the lint gate, with the synthesis gate beside them
+	@scripts/test.sh "$(BUILD)" "$(JOBS)"
 
 ctest: build ## only the ctest suite
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

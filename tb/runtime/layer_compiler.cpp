@@ -298,6 +298,13 @@ void narrow_features(Plan &p, int64_t start, int64_t size) {
   p.a.p[2] = size;
 }
 
+// Linear EP with the features on the positions: the rows (output features o) of the box
+// [O][f] of W.
+void narrow_weight_rows(Plan &p, int64_t start, int64_t size) {
+  p.a_src += 2 * static_cast<uint64_t>(start * p.a_s[2]);
+  p.a_d[2] = size;
+}
+
 // Largest chunk of `total` rows (a multiple of `align` unless it is the whole) whose box fits
 // `capacity`; 0 if none does.
 int64_t largest_chunk(int64_t total, int64_t align, const std::function<int64_t(int64_t)> &box,
@@ -859,6 +866,21 @@ void gate_plan(Plan &p, const LayerSpec &s, uint64_t dz, uint64_t mask) {
   }
 }
 
+// Linear EP: the input features on the positions (q = n, p = i) instead of the batch (q = i,
+// p = n) where the issue estimate says so, or the batch's outputs would be written one
+// strided element a command (a cycle or more each). Only without an activation: the gated
+// dz rows of that form (row n along o) have no form the mask walker can follow, and a
+// MASK_GRAD pass first would cost more than it saves.
+bool linear_ep_on_features(const LayerSpec &s, const HwConfig &hw) {
+  if (s.activation != fp::Act::kNone) return false;
+  const int64_t n = s.batch, ci = s.in_channels, co = s.out_channels;
+  const int64_t rows = hw.pe_rows, t = hw.tile();
+  const int64_t by_batch =
+      ceil_div(ci, rows) * ceil_div(n, t) * co * hw.slots + (ci > 1 ? 2 * n * ci : 0);
+  const int64_t by_features = ceil_div(n, rows) * ceil_div(ci, t) * co * hw.slots;
+  return by_features < by_batch;
+}
+
 // The mask bytes a gated job stages at once must fit the gating-mask buffer.
 void check_gate_capacity(const Plan &p, const HwConfig &hw) {
   if (!p.gate) return;
@@ -912,6 +934,38 @@ std::vector<Job> compile_jobs(const LayerSpec &s, Phase phase, const HwConfig &h
         p.m_dst = addrs.mask + static_cast<uint64_t>(n0 / 8);
         p.m_qs = ceil_div(n, 8);
         p.label = "batch " + std::to_string(n0) + "-" + std::to_string(n0 + nn - 1);
+        plans.push_back(p);
+      }
+    } else if (phase == Phase::kErrorProp && linear_ep_on_features(s, hw)) {
+      // dx[n, i] = sum_o dz[n, o] W[o, i] with q = n, p = i, r = o: the input features on the
+      // positions (a tile's outputs are consecutive in dx), A = W as a box [O][f] of f
+      // features, B row n = dz[n][.] (contiguous). A box larger than the A buffer splits the
+      // reduction over o (FP32 partial sums).
+      const int64_t f = std::min<int64_t>(ci, std::max<int64_t>(hw.tile(), hw.a_depth / co));
+      for (int64_t i0 = 0; i0 < ci; i0 += f) {
+        const int64_t ff = std::min(f, ci - i0);
+        Plan p;
+        p.q = n;
+        p.pn[2] = ff;
+        p.rn[2] = co;
+        p.a_src = addrs.w + 2 * static_cast<uint64_t>(i0);
+        p.a_d[2] = co;
+        p.a_d[3] = ff;
+        p.a_s[2] = ci;
+        p.a.p[2] = 1;
+        p.a.r[2] = ff;
+        if (co * ff > static_cast<int64_t>(hw.a_depth)) {
+          p.a_loop = 2;
+          p.a_max = hw.a_depth / ff;
+          p.narrow_a = narrow_weight_rows;
+        }
+        p.b_src = addrs.dz;
+        p.b_qs = co;
+        p.b_rs[2] = 1;
+        p.o_dst = addrs.dx + 2 * static_cast<uint64_t>(i0);
+        p.o_qs = ci;
+        p.o_p[2] = 1;
+        p.label = "features " + std::to_string(i0) + "-" + std::to_string(i0 + ff - 1);
         plans.push_back(p);
       }
     } else if (phase == Phase::kErrorProp) {

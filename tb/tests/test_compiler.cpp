@@ -101,3 +101,33 @@ TEST_CASE("a wide array stages a transposed map's weights once for all its phase
     }
   }
 }
+
+// Linear EP without an activation puts the input features on the positions (q = the batch):
+// D.fc of the DCGAN list (1024 -> 1, batch 16) would otherwise issue 256 channel blocks of one
+// 4-cycle step each and write dx one strided element at a time. With an activation (gated dz)
+// and where the batch fills the tiles better, the batch stays on the positions.
+TEST_CASE("linear EP without an activation puts the features on the positions", "[compiler]") {
+  const ganpu::rt::HwConfig hw;
+  const auto fc = conv(LayerType::kLinear, 1024, 1, 1, 1, 1, 1, 0, 16, Act::kNone, true);
+  const auto jobs = ganpu::rt::compile_layer(fc, Phase::kErrorProp, hw, addrs());
+  REQUIRE(jobs.size() == 1);
+  const auto &d = jobs.front().desc;
+  CHECK(d.q_count == 16);                // the batch on the rows
+  CHECK(d.p_n * d.p_h * d.p_w == 1024);  // the features on the positions
+  CHECK(d.r_0 * d.r_1 * d.r_2 == 1);
+  CHECK(d.o_qs == 1024);  // row n of dx
+  CHECK(d.o_p2s == 1);    // consecutive features
+  // With ReLU: gated dz along the batch, features on the rows.
+  auto relu = fc;
+  relu.activation = Act::kRelu;
+  for (const auto &j : ganpu::rt::compile_layer(relu, Phase::kErrorProp, hw, addrs())) {
+    CHECK(j.desc.q_count == 1024);  // the features on the rows
+    CHECK(j.desc.p_w == 16);        // the batch on the positions
+    CHECK(j.desc.op.gate != regs::Act::kNone);
+  }
+  // 3 input features, batch 64: the batch fills the tiles, the features would not.
+  const auto narrow = conv(LayerType::kLinear, 3, 100, 1, 1, 1, 1, 0, 64, Act::kNone, false);
+  for (const auto &j : ganpu::rt::compile_layer(narrow, Phase::kErrorProp, hw, addrs())) {
+    CHECK(j.desc.p_w == 64);
+  }
+}

@@ -72,6 +72,12 @@ TEST_CASE("reductions longer than the B buffer are split (linear, 2,100 features
           "[layer][split]") {
   on_all(conv(LayerType::kLinear, 2100, 5, 1, 1, 1, 1, 0, 2, Act::kNone, true), 18);
 }
+TEST_CASE("linear EP with the features on the positions: 2,100 outputs, split twice",
+          "[layer][linear][split]") {
+  // EP: q = batch, p = 24 features, r = 2,100 outputs: longer than the B buffer, and the W box
+  // (2,100 x the features of a job) larger than the A buffer.
+  on_all(conv(LayerType::kLinear, 24, 2100, 1, 1, 1, 1, 0, 3, Act::kNone, true), 19);
+}
 TEST_CASE("linear: batch 3, bias", "[layer][linear]") {
   on_all(conv(LayerType::kLinear, 37, 19, 1, 1, 1, 1, 0, 3, Act::kNone, true), 9);
 }
