@@ -472,6 +472,13 @@ def gen_hpp(m):
         o += aligned([(f"  k{camel(v['name'])} = {v['value']},", v["doc"])
                       for v in f["values"]], "  ")
         o.append("};")
+        # For messages: "NAME: doc" of a value, nullptr for a value the map does not define.
+        o += [f"inline const char *describe({camel(name)} v) {{", "  switch (v) {"]
+        for v in f["values"]:
+            text = f"{v['name']}: {v['doc']}".replace("\\", "\\\\").replace('"', '\\"')
+            o.append(f"    case {camel(name)}::k{camel(v['name'])}:")
+            o.append(f"      return \"{text}\";")
+        o += ["  }", "  return nullptr;", "}"]
 
     o += ["", "enum class Access { kReadOnly, kReadWrite, kWriteOnly };", "",
           "struct RegInfo {",
@@ -622,6 +629,16 @@ def main():
         print(f"gen_regs: {JSON_PATH}: {e}", file=sys.stderr)
         return 2
     files = generate(m)
+    # The C++ header is formatted as clang-format would (100 columns): a doc that makes a line
+    # longer must be shortened in the JSON.
+    for rel, text in files.items():
+        if not rel.endswith(".hpp"):
+            continue
+        for n, line in enumerate(text.splitlines(), 1):
+            if len(line) > 100:
+                print(f"gen_regs: {JSON_PATH}: a doc makes {rel}:{n} {len(line)} columns wide "
+                      f"(at most 100): {line.strip()[:60]}...", file=sys.stderr)
+                return 2
     if args.check:
         stale = []
         for rel, text in files.items():

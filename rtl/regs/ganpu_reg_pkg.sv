@@ -162,7 +162,7 @@ package ganpu_reg_pkg;
     ErrorCodeOpcode = 8'd4,  // OP.OPCODE is not a known operation
     ErrorCodeSize = 8'd5,    // a loop size (Q_COUNT, P_*, R_*, or an A box size) is zero
     ErrorCodeBus = 8'd6,     // an AXI read or write answered SLVERR or DECERR
-    // OP.SPAN with OPCODE MASK_GRAD, or with MASK_EN and P_H * P_W not a multiple of 8
+    // OP.SPAN with MASK_GRAD, or with MASK_EN and P_H * P_W not a multiple of 8
     ErrorCodeSpan = 8'd7
   } error_code_e;
 

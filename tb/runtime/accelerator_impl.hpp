@@ -88,8 +88,10 @@ class AcceleratorImpl final : public Accelerator {
     write(regs::kRegCtrl, regs::kCtrlClearMask);
     if (status & regs::kStatusErrorMask) {
       const uint32_t code = field(status, regs::kStatusErrorCodeMask, regs::kStatusErrorCodeShift);
-      throw JobError("job failed with error code " + std::to_string(code) +
-                     " (docs/registers.md lists the codes)");
+      const char *what = regs::describe(static_cast<regs::ErrorCode>(code));
+      throw JobError("job failed with error code " + std::to_string(code) + " (" +
+                     (what ? what : "not in the register map") +
+                     "; docs/registers.md lists the codes)");
     }
     // Every cycle is an issue or a stall, and every stall has one reason: a cheap check of the
     // counters on every job the runtime runs.

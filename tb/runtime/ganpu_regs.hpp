@@ -216,6 +216,15 @@ enum class NumFormat : uint32_t {
   kFp16 = 0,  // IEEE binary16
   kBf16 = 1,  // bfloat16
 };
+inline const char *describe(NumFormat v) {
+  switch (v) {
+    case NumFormat::kFp16:
+      return "FP16: IEEE binary16";
+    case NumFormat::kBf16:
+      return "BF16: bfloat16";
+  }
+  return nullptr;
+}
 
 // Values of error_code fields.
 enum class ErrorCode : uint32_t {
@@ -226,14 +235,44 @@ enum class ErrorCode : uint32_t {
   kOpcode = 4,    // OP.OPCODE is not a known operation
   kSize = 5,      // a loop size (Q_COUNT, P_*, R_*, or an A box size) is zero
   kBus = 6,       // an AXI read or write answered SLVERR or DECERR
-  kSpan = 7,      // OP.SPAN with OPCODE MASK_GRAD, or with MASK_EN and P_H * P_W not a multiple of 8
+  kSpan = 7,      // OP.SPAN with MASK_GRAD, or with MASK_EN and P_H * P_W not a multiple of 8
 };
+inline const char *describe(ErrorCode v) {
+  switch (v) {
+    case ErrorCode::kNone:
+      return "NONE: no error";
+    case ErrorCode::kFormat:
+      return "FORMAT: OP.FORMAT differs from CONFIG.FORMAT";
+    case ErrorCode::kBTooLong:
+      return "B_TOO_LONG: R_0 * R_1 * R_2 exceeds the B buffer (CONFIG2.B_DEPTH_LOG2)";
+    case ErrorCode::kABox:
+      return "A_BOX: A_D0 * A_D1 * A_D2 * A_D3 exceeds the A buffer (CONFIG2.A_DEPTH_LOG2)";
+    case ErrorCode::kOpcode:
+      return "OPCODE: OP.OPCODE is not a known operation";
+    case ErrorCode::kSize:
+      return "SIZE: a loop size (Q_COUNT, P_*, R_*, or an A box size) is zero";
+    case ErrorCode::kBus:
+      return "BUS: an AXI read or write answered SLVERR or DECERR";
+    case ErrorCode::kSpan:
+      return "SPAN: OP.SPAN with MASK_GRAD, or with MASK_EN and P_H * P_W not a multiple of 8";
+  }
+  return nullptr;
+}
 
 // Values of opcode fields.
 enum class Opcode : uint32_t {
   kGconv = 0,     // generalized convolution
   kMaskGrad = 1,  // dz = masked dy
 };
+inline const char *describe(Opcode v) {
+  switch (v) {
+    case Opcode::kGconv:
+      return "GCONV: generalized convolution";
+    case Opcode::kMaskGrad:
+      return "MASK_GRAD: dz = masked dy";
+  }
+  return nullptr;
+}
 
 // Values of act fields.
 enum class Act : uint32_t {
@@ -241,6 +280,17 @@ enum class Act : uint32_t {
   kRelu = 1,       // ReLU
   kLeakyRelu = 2,  // LeakyReLU with the slope of SLOPE
 };
+inline const char *describe(Act v) {
+  switch (v) {
+    case Act::kNone:
+      return "NONE: identity";
+    case Act::kRelu:
+      return "RELU: ReLU";
+    case Act::kLeakyRelu:
+      return "LEAKY_RELU: LeakyReLU with the slope of SLOPE";
+  }
+  return nullptr;
+}
 
 enum class Access { kReadOnly, kReadWrite, kWriteOnly };
 

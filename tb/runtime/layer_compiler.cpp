@@ -808,6 +808,22 @@ Plan linear_plan(int64_t n0, int64_t nn, int64_t q, int64_t r, uint64_t a, uint6
   return p;
 }
 
+// Linear layers with the features on the positions: p = features i0..i0+ff-1, r = the `rows`
+// rows of A, an [rows][ff] box of the [rows][ci] tensor at `a` (each row's ff features).
+Plan features_plan(int64_t q, int64_t i0, int64_t ff, int64_t rows, int64_t ci, uint64_t a) {
+  Plan p;
+  p.q = q;
+  p.pn[2] = ff;
+  p.rn[2] = rows;
+  p.a_src = a + 2 * static_cast<uint64_t>(i0);
+  p.a_d[2] = rows;
+  p.a_d[3] = ff;
+  p.a_s[2] = ci;
+  p.a.p[2] = 1;
+  p.a.r[2] = ff;
+  return p;
+}
+
 // OP.GATE for a plan whose A box or B rows are dz (here: dy at `dz`), read through the
 // forward mask's layout; NotGateable where the box does not have the form the walker needs.
 void gate_plan(Plan &p, const LayerSpec &s, uint64_t dz, uint64_t mask) {
@@ -944,16 +960,7 @@ std::vector<Job> compile_jobs(const LayerSpec &s, Phase phase, const HwConfig &h
       const int64_t f = std::min<int64_t>(ci, std::max<int64_t>(hw.tile(), hw.a_depth / co));
       for (int64_t i0 = 0; i0 < ci; i0 += f) {
         const int64_t ff = std::min(f, ci - i0);
-        Plan p;
-        p.q = n;
-        p.pn[2] = ff;
-        p.rn[2] = co;
-        p.a_src = addrs.w + 2 * static_cast<uint64_t>(i0);
-        p.a_d[2] = co;
-        p.a_d[3] = ff;
-        p.a_s[2] = ci;
-        p.a.p[2] = 1;
-        p.a.r[2] = ff;
+        Plan p = features_plan(n, i0, ff, co, ci, addrs.w);
         if (co * ff > static_cast<int64_t>(hw.a_depth)) {
           p.a_loop = 2;
           p.a_max = hw.a_depth / ff;
@@ -987,16 +994,7 @@ std::vector<Job> compile_jobs(const LayerSpec &s, Phase phase, const HwConfig &h
           ci, 1, [&](int64_t ff) { return n * ff; }, hw.a_depth, "layer");
       for (int64_t i0 = 0; i0 < ci; i0 += f) {
         const int64_t ff = std::min(f, ci - i0);
-        Plan p;
-        p.q = co;
-        p.pn[2] = ff;
-        p.rn[2] = n;
-        p.a_src = addrs.x + 2 * static_cast<uint64_t>(i0);
-        p.a_d[2] = n;
-        p.a_d[3] = ff;
-        p.a_s[2] = ci;
-        p.a.p[2] = 1;
-        p.a.r[2] = ff;
+        Plan p = features_plan(co, i0, ff, n, ci, addrs.x);
         p.b_src = addrs.dz;
         p.b_qs = 1;
         p.b_rs[2] = co;

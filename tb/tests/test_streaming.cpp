@@ -30,6 +30,43 @@ std::vector<LayerSpec> layers() {
   return l;
 }
 
+// 1 MiB of default memory: room for the small layers and the hand-made jobs below, which
+// place their tensors at fixed_addrs().
+constexpr uint64_t kRoomyBytes = 1 << 20;
+std::unique_ptr<ganpu::rt::Accelerator> roomy_accelerator(const std::string &config) {
+  auto mem = ganpu::test::default_memory();
+  mem.size = kRoomyBytes;
+  return ganpu::rt::make_accelerator(config, mem);
+}
+ganpu::rt::LayerAddrs fixed_addrs() {
+  ganpu::rt::LayerAddrs a;
+  a.x = 0x1000, a.w = 0x20000, a.b = 0x30000, a.y = 0x40000, a.mask = 0x50000;
+  a.psum = 0x60000;
+  return a;
+}
+// `s` in the format of `acc`, with its forward jobs over fixed_addrs().
+struct ForwardJobs {
+  LayerSpec layer;
+  std::vector<ganpu::rt::Job> jobs;
+};
+ForwardJobs forward_jobs(const LayerSpec &s, ganpu::rt::Accelerator &acc) {
+  ForwardJobs f{s, {}};
+  f.layer.format = acc.config().format;
+  f.jobs =
+      ganpu::rt::compile_layer(f.layer, ganpu::model::Phase::kForward, acc.config(), fixed_addrs());
+  return f;
+}
+// Random x (non-negative, 30% zeros), w, b and dy of `l` from `seed`.
+ganpu::rt::LayerInputs random_inputs(const LayerSpec &l, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  ganpu::rt::LayerInputs in;
+  in.x = ganpu::rt::random_tensor(l.x_shape(), l.format, rng, 1.0f, 0.3, true);
+  in.w = ganpu::rt::random_tensor(l.w_shape(), l.format, rng);
+  in.b = ganpu::rt::random_tensor(l.b_shape(), l.format, rng);
+  in.dy = ganpu::rt::random_tensor(l.y_shape(), l.format, rng);
+  return in;
+}
+
 void run_all(const ganpu::rt::AxiMemConfig &mem) {
   uint64_t seed = 100;
   for (const auto &l : layers()) ganpu::test::on_all(l, seed++, mem);
@@ -119,15 +156,8 @@ TEST_CASE("B_KEEP and A_KEEP skip the staging of what the core holds", "[streami
   REQUIRE(!configs.empty());
   for (const auto &config : configs) {
     INFO(config);
-    auto mem = ganpu::test::default_memory();
-    mem.size = 1 << 20;
-    auto acc = ganpu::rt::make_accelerator(config, mem);
-    ganpu::rt::LayerAddrs a;
-    a.x = 0x1000, a.w = 0x20000, a.b = 0x30000, a.y = 0x40000, a.mask = 0x50000;
-    a.psum = 0x60000;
-    LayerSpec l = s;
-    l.format = acc->config().format;
-    const auto jobs = ganpu::rt::compile_layer(l, ganpu::model::Phase::kForward, acc->config(), a);
+    auto acc = roomy_accelerator(config);
+    const auto [l, jobs] = forward_jobs(s, *acc);
     REQUIRE(!jobs.empty());
     auto d = jobs.front().desc;
     REQUIRE(d.q_count <= static_cast<uint32_t>(acc->config().pe_rows));
@@ -154,19 +184,11 @@ TEST_CASE("OP.SPAN fills tiles with the positions of several planes", "[streamin
   REQUIRE(!configs.empty());
   for (const auto &config : configs) {
     INFO(config);
-    auto mem = ganpu::test::default_memory();
-    auto acc = ganpu::rt::make_accelerator(config, mem);
+    auto acc = roomy_accelerator(config);
     const auto hw = acc->config();
     LayerSpec l = s;
     l.format = hw.format;
-    mem.size = 1 << 20;  // the layer, and the addresses of the hand-made jobs below
-    acc = ganpu::rt::make_accelerator(config, mem);
-    std::mt19937_64 rng(11);
-    ganpu::rt::LayerInputs in;
-    in.x = ganpu::rt::random_tensor(l.x_shape(), l.format, rng, 1.0f, 0.3, true);
-    in.w = ganpu::rt::random_tensor(l.w_shape(), l.format, rng);
-    in.b = ganpu::rt::random_tensor(l.b_shape(), l.format, rng);
-    in.dy = ganpu::rt::random_tensor(l.y_shape(), l.format, rng);
+    auto in = random_inputs(l, 11);
     const int64_t blocks = (l.out_channels + hw.pe_rows - 1) / hw.pe_rows;
     const auto tiles = [&](int64_t positions) { return (positions + hw.tile() - 1) / hw.tile(); };
 
@@ -189,18 +211,18 @@ TEST_CASE("OP.SPAN fills tiles with the positions of several planes", "[streamin
     CHECK(wg.total.busy_cycles ==
           static_cast<uint64_t>(blocks * (tiles(l.in_channels * 9) + 1) * r_wg * hw.slots));
 
-    ganpu::rt::LayerAddrs a;
-    a.x = 0x1000, a.w = 0x8000, a.b = 0x9000, a.y = 0xA000, a.mask = 0xC000;
-    const auto jobs = ganpu::rt::compile_layer(l, ganpu::model::Phase::kForward, hw, a);
+    const auto jobs = ganpu::rt::compile_layer(l, ganpu::model::Phase::kForward, hw, fixed_addrs());
     REQUIRE(jobs.size() == 1);
     auto d = jobs.front().desc;
     CHECK(d.op.span);
     d.p_w = 3;  // 2 x 3 positions a plane: its mask is not whole bytes
-    CHECK_THROWS_WITH(acc->run(d, 1'000'000), Catch::Contains("error code 7"));
+    CHECK_THROWS_WITH(acc->run(d, 1'000'000),
+                      Catch::Contains("error code 7 (SPAN: OP.SPAN with MASK_GRAD"));
     d = jobs.front().desc;
     d.op.opcode = ganpu::regs::Opcode::kMaskGrad;
     d.op.mask_en = false;
-    CHECK_THROWS_WITH(acc->run(d, 1'000'000), Catch::Contains("error code 7"));
+    CHECK_THROWS_WITH(acc->run(d, 1'000'000),
+                      Catch::Contains("error code 7 (SPAN: OP.SPAN with MASK_GRAD"));
   }
 }
 
@@ -212,16 +234,10 @@ TEST_CASE("a bus error ends the job with error BUS and the next job runs", "[str
   REQUIRE(!configs.empty());
   for (const auto &config : configs) {
     INFO(config);
-    auto mem = ganpu::test::default_memory();
-    mem.size = 1 << 20;
-    auto acc = ganpu::rt::make_accelerator(config, mem);
-    LayerSpec l = s;
-    l.format = acc->config().format;
-    ganpu::rt::LayerAddrs a;
-    a.x = 0x1000, a.w = 0x20000, a.b = 0x30000, a.y = 0x40000, a.mask = 0x50000;
-    const auto jobs = ganpu::rt::compile_layer(l, ganpu::model::Phase::kForward, acc->config(), a);
+    auto acc = roomy_accelerator(config);
+    const auto [l, jobs] = forward_jobs(s, *acc);
     REQUIRE(!jobs.empty());
-    const uint32_t end = static_cast<uint32_t>(mem.size);
+    const uint32_t end = static_cast<uint32_t>(kRoomyBytes);
     for (const char *where : {"A box", "B rows", "bias", "outputs", "mask", "all"}) {
       INFO(where);
       auto d = jobs.front().desc;
@@ -232,13 +248,9 @@ TEST_CASE("a bus error ends the job with error BUS and the next job runs", "[str
       if (w == "bias" || w == "all") d.bias_src = end + 0x2000;
       if (w == "outputs" || w == "all") d.o_dst = end + 0x3000;
       if (w == "mask" || w == "all") d.m_dst = end + 0x4000;
-      CHECK_THROWS_WITH(acc->run(d, 1'000'000), Catch::Contains("error code 6"));
+      CHECK_THROWS_WITH(acc->run(d, 1'000'000), Catch::Contains("error code 6 (BUS: "));
     }
-    std::mt19937_64 rng(12);
-    ganpu::rt::LayerInputs in;
-    in.x = ganpu::rt::random_tensor(l.x_shape(), l.format, rng, 1.0f, 0.3, true);
-    in.w = ganpu::rt::random_tensor(l.w_shape(), l.format, rng);
-    in.b = ganpu::rt::random_tensor(l.b_shape(), l.format, rng);
+    const auto in = random_inputs(l, 12);
     const auto y = ganpu::rt::run_layer(*acc, l, ganpu::model::Phase::kForward, in);
     ganpu::test::check_outputs(l, ganpu::model::Phase::kForward, in, y);
   }
