@@ -1,5 +1,7 @@
 // AXI4 write DMA: packs an element stream into full-width beats and writes them with INCR
-// bursts, one command after another (no merging across commands).
+// bursts, one command after another (no merging across commands). A command's elements are
+// consecutive, or every 2^cmd_step_i-th element (a strided run: the bursts cover its span
+// and strobe only its elements), as long as a beat holds at least one of them.
 //
 // Each command goes to two queues: the burst splitter (ganpu_dma_burst) and the packer, which
 // places elements little-endian into a beat, strobing only the bytes written, and pushes the
@@ -21,12 +23,14 @@ module ganpu_dma_wr #(
 ) (
   input  logic             clk_i,
   input  logic             rst_ni,
-  // Command: write cmd_len_i elements of 2^cmd_esize_i bytes to cmd_addr_i (element aligned).
+  // Command: write cmd_len_i elements of 2^cmd_esize_i bytes, element i to
+  // cmd_addr_i + (i << (cmd_esize_i + cmd_step_i)) (element aligned; 2^(esize + step) <= a beat).
   input  logic             cmd_valid_i,
   output logic             cmd_ready_o,
   input  logic [AddrW-1:0] cmd_addr_i,
   input  logic [23:0]      cmd_len_i,
   input  logic [1:0]       cmd_esize_i,
+  input  logic [1:0]       cmd_step_i,
   // Element stream, in command order: elem_count_i elements of 2^esize bytes each, packed
   // from bit 0 of elem_data_i; they never cross the end of a beat or of their command.
   input  logic             elem_valid_i,
@@ -66,7 +70,7 @@ module ganpu_dma_wr #(
   localparam int unsigned AvailW   = $clog2(BufBeats + 2);
   localparam int unsigned OutW     = $clog2(MaxOutstanding + 1);
   localparam int unsigned CmdW     = AddrW + LenW + 2;
-  localparam int unsigned PackW    = OffW + LenW + 2;  // the packer needs only the start lane
+  localparam int unsigned PackW    = OffW + LenW + 4;  // the packer needs only the start lane
 
   // --- Command queues: one for the burst splitter, one for the packer ----------------------------
   logic             sq_in_valid, sq_in_ready, pq_in_valid, pq_in_ready;
@@ -77,7 +81,11 @@ module ganpu_dma_wr #(
   logic             pq_valid, pq_ready, pq_empty;
   logic [OffW-1:0]  pq_off;
   logic [LenW-1:0]  pq_len;
-  logic [1:0]       pq_esize_raw, pq_esize;
+  logic [1:0]       pq_esize_raw, pq_esize, pq_step;
+  logic [LenW-1:0]  span_len;  // elements from the first to the last, gaps included
+
+  // A strided command's bursts cover its span: ((len - 1) << step) + 1 elements.
+  assign span_len = (cmd_len_i == '0) ? '0 : ((cmd_len_i - LenW'(1)) << cmd_step_i) + LenW'(1);
 
   // A command enters both queues in the same cycle.
   assign cmd_ready_o = sq_in_ready && pq_in_ready;
@@ -93,7 +101,7 @@ module ganpu_dma_wr #(
     .clear_i    (1'b0),
     .in_valid_i (sq_in_valid),
     .in_ready_o (sq_in_ready),
-    .in_data_i  ({cmd_addr_i, cmd_len_i, cmd_esize_i}),
+    .in_data_i  ({cmd_addr_i, span_len, cmd_esize_i}),
     .out_valid_o(sq_valid),
     .out_ready_i(sq_ready),
     .out_data_o ({sq_addr, sq_len, sq_esize_raw})
@@ -108,10 +116,10 @@ module ganpu_dma_wr #(
     .clear_i    (1'b0),
     .in_valid_i (pq_in_valid),
     .in_ready_o (pq_in_ready),
-    .in_data_i  ({cmd_addr_i[OffW-1:0], cmd_len_i, cmd_esize_i}),
+    .in_data_i  ({cmd_addr_i[OffW-1:0], cmd_len_i, cmd_esize_i, cmd_step_i}),
     .out_valid_o(pq_valid),
     .out_ready_i(pq_ready),
-    .out_data_o ({pq_off, pq_len, pq_esize_raw})
+    .out_data_o ({pq_off, pq_len, pq_esize_raw, pq_step})
   );
 
   assign sq_esize = (sq_esize_raw == 2'd3) ? 2'd2 : sq_esize_raw;
@@ -153,15 +161,17 @@ module ganpu_dma_wr #(
   logic [OffW-1:0]  off_q, cur_off;
   logic [LenW-1:0]  left_q, cur_left;
   logic [OffW:0]    next_off;
-  logic [OffW:0]    bytes;
+  logic [OffW+1:0]  bytes;     // the delivery's advance: count elements, gaps included
+  logic [2:0]       gap_log2;  // log2 of the bytes from one element to the next
   logic             last_elem, take, push, wb_in_ready;
   logic [DataW-1:0] lane_data, beat_data_q, beat_data;
   logic [StrbW-1:0] lane_strb, beat_strb_q, beat_strb;
 
   assign cur_off      = started_q ? off_q : pq_off;
   assign cur_left     = started_q ? left_q : pq_len;
-  assign bytes        = (OffW + 1)'(elem_count_i) << pq_esize;
-  assign next_off     = {1'b0, cur_off} + bytes;
+  assign gap_log2     = 3'(pq_esize) + 3'(pq_step);
+  assign bytes        = (OffW + 2)'(elem_count_i) << gap_log2;
+  assign next_off     = (OffW + 1)'({2'b00, cur_off} + bytes);
   assign last_elem    = (cur_left == LenW'(elem_count_i));
   assign elem_ready_o = pq_valid && !pq_empty && wb_in_ready;
   assign take         = elem_valid_i && elem_ready_o;
@@ -169,11 +179,23 @@ module ganpu_dma_wr #(
   assign push         = take && (next_off[OffW] || last_elem);
   assign pq_ready     = pq_empty || (take && last_elem);
 
-  // The delivery's bytes, shifted to their place in the beat.
-  logic [2*StrbW-1:0] strb_wide;
-  assign strb_wide = ((2 * StrbW)'(1) << bytes) - (2 * StrbW)'(1);
-  assign lane_data = elem_data_i << {cur_off, 3'b000};
-  assign lane_strb = strb_wide[StrbW-1:0] << cur_off;
+  // The delivery's elements, spread to their places in the beat: byte b holds byte j of
+  // element i where b - cur_off = (i << gap_log2) + j and j < 2^esize.
+  always_comb begin
+    lane_data = '0;
+    lane_strb = '0;
+    for (int unsigned b = 0; b < StrbW; b++) begin
+      int unsigned d, i, j, src;
+      d   = b - 32'(cur_off);
+      i   = d >> gap_log2;
+      j   = d & ((32'd1 << gap_log2) - 1);
+      src = ((i << pq_esize) + j) % StrbW;  // < StrbW whenever the byte is strobed
+      if (b >= 32'(cur_off) && i < 32'(elem_count_i) && j < (32'd1 << pq_esize)) begin
+        lane_strb[b]        = 1'b1;
+        lane_data[8*b +: 8] = elem_data_i[8*src +: 8];
+      end
+    end
+  end
 
   // Bytes not strobed keep whatever they held: their value does not matter.
   always_comb begin
@@ -324,13 +346,24 @@ module ganpu_dma_wr #(
   end
 
 `ifndef SYNTHESIS
-  // A delivery holds at least one element, stays inside its beat and its command.
+  // A delivery holds at least one element, stays inside its beat and its command; its last
+  // element ends in the beat.
   always_ff @(posedge clk_i) begin
     if (rst_ni && take) begin
       assert (elem_count_i != '0 && 32'(elem_count_i) <= 32'(cur_left) &&
-              32'(cur_off) + 32'(bytes) <= StrbW)
+              32'(cur_off) + 32'(bytes) - (32'd1 << gap_log2) + (32'd1 << pq_esize) <= StrbW)
         else $error("ganpu_dma_wr: delivery of %0d elements at byte %0d with %0d left",
                     elem_count_i, cur_off, cur_left);
+    end
+  end
+  // A beat holds at least one element of a strided command (so every beat of its span is
+  // written), and the span fits the splitter's length.
+  always_ff @(posedge clk_i) begin
+    if (rst_ni && cmd_valid_i && cmd_ready_o && cmd_len_i != '0) begin
+      assert ((32'd1 << (32'(cmd_esize_i) + 32'(cmd_step_i))) <= StrbW &&
+              (64'(cmd_len_i) - 64'd1) << cmd_step_i < 64'(1 << LenW) - 64'd1)
+        else $error("ganpu_dma_wr: command of %0d elements with step 2^%0d of size 2^%0d",
+                    cmd_len_i, cmd_step_i, cmd_esize_i);
     end
   end
 `endif
@@ -342,6 +375,6 @@ module ganpu_dma_wr #(
 
   // All bursts use ID 0; OKAY and EXOKAY both mean success.
   logic unused_wr;
-  assign unused_wr = ^{m_axi_bid, m_axi_bresp[0], strb_wide[2*StrbW-1:StrbW]};
+  assign unused_wr = ^{m_axi_bid, m_axi_bresp[0]};
 
 endmodule

@@ -51,6 +51,7 @@ module ganpu_core #(
   output logic [31:0]            wr_cmd_addr_o,
   output logic [23:0]            wr_cmd_len_o,
   output logic [1:0]             wr_cmd_esize_o,
+  output logic [1:0]             wr_cmd_step_o,   // log2 of the element step (strided runs)
   output logic                   wr_elem_valid_o,
   input  logic                   wr_elem_ready_i,
   output logic [ganpu_core_pkg::BusBytes*8-1:0] wr_elem_data_o,  // wr_elem_count_o elements
@@ -103,6 +104,11 @@ module ganpu_core #(
   assign m_plane_bytes = (32'(d.p_h[15:0]) * 32'(d.p_w[15:0]) + 32'd7) >> 3;
   assign plane_mod8    = 3'(d.p_h[2:0] * d.p_w[2:0]);
   assign span_bad      = d.op.span && (mg || (d.op.mask_en && plane_mod8 != 3'd0));
+
+  // Output runs along a row step by O_P2S elements where the write DMA takes that as a stride.
+  logic [1:0] o_step;
+  assign o_step = ganpu_core_pkg::out_step(d.o_p2s,
+                                           ganpu_core_pkg::out_esize(d.op.out_fp32, mg));
 
   // --- Signals between the units ----------------------------------------------------------------
   logic               unit_start, abort;
@@ -283,6 +289,7 @@ module ganpu_core #(
     .y_lim_i         ($signed(d.y_lim)),
     .x_lim_i         ($signed(d.x_lim)),
     .o_p_i           ('{d.o_p0s, d.o_p1s, d.o_p2s}),
+    .o_step_i        (o_step),
     .a_one_i         (d.op.a_one),
     .span_i          (d.op.span),
     .setup_start_i   (setup_start),
@@ -384,6 +391,7 @@ module ganpu_core #(
     .count_i     (tile_count[out_bank]),
     .o_off_i     (tile_o_off[out_bank]),
     .contig_i    (tile_contig[out_bank]),
+    .o_step_i    (o_step),
     .mg_i        (mg),
     .mg_dy_i     (mg_dy),
     .mg_keep_i   (mg_keep),
@@ -395,6 +403,7 @@ module ganpu_core #(
     .cmd_addr_o  (wr_cmd_addr_o),
     .cmd_len_o   (wr_cmd_len_o),
     .cmd_esize_o (wr_cmd_esize_o),
+    .cmd_step_o  (wr_cmd_step_o),
     .elem_valid_o(wr_elem_valid_o),
     .elem_ready_i(wr_elem_ready_i),
     .elem_data_o (wr_elem_data_o),

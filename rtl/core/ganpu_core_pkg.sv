@@ -30,6 +30,25 @@ package ganpu_core_pkg;
     Esize32 = 2'd2
   } esize_e;
 
+  // The element size of a job's output writes: FP32 sums, or the 16-bit format (activations;
+  // MASK_GRAD's gated dy).
+  function automatic esize_e out_esize(logic out_fp32, logic mask_grad);
+    return (out_fp32 && !mask_grad) ? Esize32 : Esize16;
+  endfunction
+
+  // Log2 of the element step of the output runs: outputs whose positions step by
+  // O_P2S = 2^s elements along a row (one output phase of a transposed map) go to the write
+  // DMA as one strided command, written with strobes, if a beat still holds one of them;
+  // else 0 (runs of consecutive outputs only).
+  function automatic logic [1:0] out_step(logic [31:0] o_p2s, esize_e es);
+    logic [1:0] s;
+    s = 2'd0;
+    for (int unsigned k = 1; k < 4; k++) begin
+      if (o_p2s == (32'd1 << k) && k + 32'(es) <= $clog2(BusBytes)) s = 2'(k);
+    end
+    return s;
+  endfunction
+
   // The staging loop sizes of a job's B rows: B_L0..B_L2 with OP.B_MAP (the B buffer then
   // holds more terms than one issue walk reads), else the reduction R_0..R_2 itself.
   typedef logic [2:0][31:0] loops_t;

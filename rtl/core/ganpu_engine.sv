@@ -56,6 +56,7 @@ module ganpu_engine #(
   input  logic signed [31:0]       y_lim_i,
   input  logic signed [31:0]       x_lim_i,
   input  logic signed [31:0]       o_p_i [3],   // output element offset per p loop
+  input  logic [1:0]               o_step_i,    // log2 of the element step of output runs
   input  logic                     a_one_i,     // A operand is the constant 1.0
   input  logic                     span_i,      // tiles may hold positions of several planes
   // Setup of the next tile into slot table setup_bank_i.
@@ -80,7 +81,8 @@ module ganpu_engine #(
   // The tiles in the slot tables: valid positions, their output offsets, where they sit.
   output logic [KW:0]              tile_count_o [2],
   output logic signed [31:0]       tile_o_off_o [2][T],
-  output logic [T-1:0]             tile_contig_o [2], // position k+1's output follows k's
+  output logic [T-1:0]             tile_contig_o [2], // position k+1's output is
+                                                      // 2^o_step_i elements after k's
   output logic [15:0]              tile_pn_o [2],     // plane (p loop 0) of the first position
   output logic [31:0]              tile_pos_o [2],    // first position's index in its plane
   // Buffer writes from the stagers: up to L elements per cycle, at most one per bank of a
@@ -563,6 +565,8 @@ module ganpu_engine #(
   assign issue_o = i1_issue_q;
   assign macs_o  = i1_issue_q ? 16'(rows_on) * 16'(cols_on) : 16'd0;
 
+  logic signed [31:0] o_run_step;
+  assign o_run_step = 32'sd1 <<< o_step_i;
   for (genvar b = 0; b < 2; b++) begin : g_tile_out
     assign tile_count_o[b] = count_q[b];
     assign tile_pn_o[b]    = tile_pn_q[b];
@@ -571,7 +575,7 @@ module ganpu_engine #(
       assign tile_o_off_o[b][k] = slot_o_q[b][k];
       if (k + 1 < T) begin : g_next
         assign tile_contig_o[b][k] = slot_v_q[b][k+1] &&
-                                     (slot_o_q[b][k+1] == slot_o_q[b][k] + 32'sd1);
+                                     (slot_o_q[b][k+1] == slot_o_q[b][k] + o_run_step);
       end else begin : g_end
         assign tile_contig_o[b][k] = 1'b0;
       end

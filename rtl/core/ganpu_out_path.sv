@@ -1,12 +1,15 @@
 // Writes a finished tile: for each active row (output channel) the tile's accumulators in
-// position order, as runs of consecutive addresses, either raw FP32 (partial results and
-// weight gradients) or narrowed to the 16-bit format with the activation applied; then, if
-// asked, the row's ReLU mask bits (1 = the FP32 sum was > 0), packed LSB-first into bytes,
-// one write per plane the tile covers (a tile that spans planes, OP.SPAN, starts and ends
-// on plane boundaries of whole mask bytes; its bytes of each plane are consecutive).
+// position order, as runs of addresses 2^o_step_i elements apart (consecutive, or one output
+// phase of a transposed map, which the DMA writes with strobes), either raw FP32 (partial
+// results and weight gradients) or narrowed to the 16-bit format with the activation
+// applied; then, if asked, the row's ReLU mask bits (1 = the FP32 sum was > 0), packed
+// LSB-first into bytes, one write per plane the tile covers (a tile that spans planes,
+// OP.SPAN, starts and ends on plane boundaries of whole mask bytes; its bytes of each plane
+// are consecutive).
 // The path is as wide as a bus beat: each cycle it takes up to BusBytes / 2 16-bit values
-// (BusBytes / 4 FP32 values, BusBytes mask bytes) that lie in one beat, one run and one PE
-// (a PE holds Slots consecutive positions), and hands them to the write DMA as one delivery.
+// (BusBytes / 4 FP32 values, BusBytes mask bytes; fewer in a strided run) that lie in one
+// beat, one run and one PE (a PE holds Slots consecutive positions), and hands them to the
+// write DMA as one delivery.
 // MASK_GRAD tiles (dy gated by the mask) go one value a cycle.
 module ganpu_out_path #(
   parameter int unsigned PeRows = 4,
@@ -41,7 +44,8 @@ module ganpu_out_path #(
   input  logic [31:0]           m_p0s_i,      // mask bytes from one plane to the next
   input  logic [KW:0]           count_i,      // valid positions in the tile
   input  logic signed [31:0]    o_off_i [T],
-  input  logic [T-1:0]          contig_i,
+  input  logic [T-1:0]          contig_i,     // position k+1's output is 2^o_step_i after k's
+  input  logic [1:0]            o_step_i,
   // MASK_GRAD: the values are dy (staged by the core) gated by the mask bits, not the PEs'.
   input  logic                  mg_i,
   input  logic [W-1:0]          mg_dy_i [T],
@@ -56,6 +60,7 @@ module ganpu_out_path #(
   output logic [31:0]           cmd_addr_o,
   output logic [23:0]           cmd_len_o,
   output logic [1:0]            cmd_esize_o,
+  output logic [1:0]            cmd_step_o,   // log2 of the element step of the command
   output logic                  elem_valid_o,
   input  logic                  elem_ready_i,
   output logic [BusBytes*8-1:0] elem_data_o,
@@ -81,7 +86,7 @@ module ganpu_out_path #(
   logic [OffW-1:0]    boff_q, boff_d;     // byte offset in the beat of the next delivery
   logic [T-1:0]       mask_bits_q;
 
-  // --- Run length: 1 + the number of contiguous positions that follow k -------------------
+  // --- Run length: 1 + the number of positions that follow k in the run ------------------
   logic [T-1:0]  contig_from_k;
   logic [KW:0]   ones_run;
   logic [KW:0]   run_len;
@@ -105,16 +110,19 @@ module ganpu_out_path #(
   logic [KW-1:0]     kk;
   logic [31:0]       k_slot;
   logic [LaneCntW-1:0] n_elem;
-  assign esize = out_fp32_i ? ganpu_core_pkg::Esize32 : ganpu_core_pkg::Esize16;
+  assign esize = ganpu_core_pkg::out_esize(out_fp32_i, mg_i);
   assign kk     = k_q[KW-1:0];
   assign k_slot = 32'(kk) % Slots;
   assign rd_col_o = ($clog2(PeCols))'(32'(kk) / Slots);
   assign rd_row_o = ($clog2(PeRows))'(row_q);
   logic [KW:0] run_left;
   assign run_left = run_end_q - k_q;
+  // The elements left in the beat: the last one must end in it.
+  logic [2:0] gap_log2;
+  assign gap_log2 = 3'(esize) + 3'(o_step_i);
   always_comb begin
     int unsigned n;
-    n = mg_i ? 1 : (BusBytes - 32'(boff_q)) >> esize;
+    n = mg_i ? 1 : ((BusBytes - 32'(boff_q) - (32'd1 << esize)) >> gap_log2) + 1;
     if (n > 32'(run_left)) n = 32'(run_left);
     if (n > Slots - k_slot) n = Slots - k_slot;
     if (n > Lanes) n = Lanes;
@@ -231,7 +239,7 @@ module ganpu_out_path #(
     val_q[1] <= val_q[0];
     cnt_q[0] <= pipe_cnt;
     cnt_q[1] <= cnt_q[0];
-    es_q[0]  <= push_byte ? ganpu_core_pkg::Esize8 : (mg_i ? ganpu_core_pkg::Esize16 : esize);
+    es_q[0]  <= push_byte ? ganpu_core_pkg::Esize8 : esize;
     es_q[1]  <= es_q[0];
   end
 
@@ -321,7 +329,8 @@ module ganpu_out_path #(
     cmd_valid_o = 1'b0;
     cmd_addr_o  = '0;
     cmd_len_o   = '0;
-    cmd_esize_o = mg_i ? ganpu_core_pkg::Esize16 : esize;
+    cmd_esize_o = esize;
+    cmd_step_o  = o_step_i;
     push_elem   = 1'b0;
     push_byte   = 1'b0;
     done_o      = 1'b0;
@@ -349,7 +358,7 @@ module ganpu_out_path #(
         if (room) begin
           push_elem = 1'b1;
           k_d    = k_q + (KW+1)'(n_elem);
-          boff_d = boff_q + OffW'(32'(n_elem) << cmd_esize_o);
+          boff_d = boff_q + OffW'(32'(n_elem) << (32'(cmd_esize_o) + 32'(o_step_i)));
           if (k_d == run_end_q) begin
             if (k_d != count_i) begin
               state_d = StRunCmd;
@@ -369,6 +378,7 @@ module ganpu_out_path #(
         cmd_addr_o  = seg_addr_q;
         cmd_len_o   = 24'(seg_len);
         cmd_esize_o = ganpu_core_pkg::Esize8;
+        cmd_step_o  = 2'd0;
         if (cmd_ready_i) begin
           seg_end_d = mbyte_q + (KW+1)'(seg_len);
           boff_d    = seg_addr_q[OffW-1:0];

@@ -126,7 +126,7 @@ module ganpu_top #(
   logic [63:0] wr_elem_data;
   logic [3:0]  wr_elem_count;
   logic [23:0] wr_cmd_len;
-  logic [1:0]  wr_cmd_esize;
+  logic [1:0]  wr_cmd_esize, wr_cmd_step;
   logic        clear_err, rd_flush;
 
   ganpu_core #(
@@ -166,6 +166,7 @@ module ganpu_top #(
     .wr_cmd_addr_o  (wr_cmd_addr),
     .wr_cmd_len_o   (wr_cmd_len),
     .wr_cmd_esize_o (wr_cmd_esize),
+    .wr_cmd_step_o  (wr_cmd_step),
     .wr_elem_valid_o(wr_elem_valid),
     .wr_elem_ready_i(wr_elem_ready),
     .wr_elem_data_o (wr_elem_data),
@@ -229,6 +230,7 @@ module ganpu_top #(
     .cmd_addr_i   (wr_cmd_addr),
     .cmd_len_i    (wr_cmd_len),
     .cmd_esize_i  (wr_cmd_esize),
+    .cmd_step_i   (wr_cmd_step),
     .elem_valid_i (wr_elem_valid),
     .elem_ready_o (wr_elem_ready),
     .elem_data_i  (wr_elem_data),

@@ -40,6 +40,7 @@ module dma_test_top #(
   input  logic [AddrW-1:0] wr_cmd_addr_i,
   input  logic [23:0]      wr_cmd_len_i,
   input  logic [1:0]       wr_cmd_esize_i,
+  input  logic [1:0]       wr_cmd_step_i,    // log2 of the element step (strided runs)
   input  logic             wr_elem_valid_i,
   output logic             wr_elem_ready_o,
   input  logic [DataW-1:0] wr_elem_data_i,   // wr_elem_count_i elements, packed from bit 0
@@ -140,6 +141,7 @@ module dma_test_top #(
     .cmd_addr_i   (wr_cmd_addr_i),
     .cmd_len_i    (wr_cmd_len_i),
     .cmd_esize_i  (wr_cmd_esize_i),
+    .cmd_step_i   (wr_cmd_step_i),
     .elem_valid_i (wr_elem_valid_i),
     .elem_ready_o (wr_elem_ready_o),
     .elem_data_i  (wr_elem_data_i),

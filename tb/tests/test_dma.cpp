@@ -1,8 +1,9 @@
 // AXI DMAs (rtl/axi/ganpu_dma_rd.sv, ganpu_dma_wr.sv) through tb/rtl/dma_test_top.sv against
 // the C++ AXI memory model (runtime/axi_mem_model.hpp), and the model's own protocol checks.
 // Random commands of every element size, unaligned and crossing 4 KB pages, back to back, with
-// random stalls on every interface: the read stream must equal memory, writes must land exactly
-// with every other byte untouched, and the beat and burst counts must be the minimal ones.
+// random stalls on every interface: the read stream must equal memory, writes (contiguous and
+// strided runs) must land exactly with every other byte untouched, and the beat and burst
+// counts must be the minimal ones.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -51,8 +52,18 @@ struct Cmd {
   uint32_t len;
   unsigned esize;
   bool wide = false;  // reads: a beat's elements in one delivery
-  uint64_t bytes() const { return static_cast<uint64_t>(len) << esize; }
+  unsigned step = 0;  // writes: element i at addr + (i << (esize + step))
+  uint64_t bytes() const { return static_cast<uint64_t>(len) << esize; }  // written
+  uint64_t elem_addr(uint32_t i) const { return addr + (uint64_t{i} << (esize + step)); }
+  // From the first byte to one past the last, gaps included.
+  uint64_t span() const { return len == 0 ? 0 : elem_addr(len - 1) + (1u << esize) - addr; }
 };
+// The largest write step the DMA takes for an element size: a beat holds at least one element.
+unsigned max_step(unsigned esize) {
+  unsigned s = 0;
+  while (s < 3 && (1u << (esize + s + 1)) <= kBeatBytes) ++s;
+  return s;
+}
 
 // The minimal split into full-width INCR bursts: <= kMaxBurst beats, no 4 KB crossing.
 struct Split {
@@ -63,7 +74,7 @@ Split split(const Cmd &c) {
   Split s;
   if (c.len == 0) return s;  // dropped
   uint64_t a = c.addr & ~uint64_t{kBeatBytes - 1};
-  const uint64_t end = c.addr + c.bytes();  // one past the last byte
+  const uint64_t end = c.addr + c.span();  // one past the last byte
   while (a < end) {
     const uint64_t to_page = (4096 - a % 4096) / kBeatBytes;
     const uint64_t left = (end - a + kBeatBytes - 1) / kBeatBytes;
@@ -173,7 +184,7 @@ struct Result {
 template <typename F>
 void for_each_elem(const std::vector<Cmd> &cmds, F f) {
   for (const Cmd &c : cmds) {
-    for (uint32_t i = 0; i < c.len; ++i) f(c, i, c.addr + (uint64_t{i} << c.esize));
+    for (uint32_t i = 0; i < c.len; ++i) f(c, i, c.elem_addr(i));
   }
 }
 
@@ -202,11 +213,12 @@ Result run(Bench &b, const Traffic &t, uint64_t max_cycles = 2'000'000) {
   struct WrElem {
     uint64_t addr;
     unsigned esize;
+    unsigned step;
     uint64_t left;
   };
   std::vector<WrElem> wr_where;
   for_each_elem(t.wr_cmds, [&](const Cmd &c, uint32_t i, uint64_t addr) {
-    wr_where.push_back({addr, c.esize, c.len - i});
+    wr_where.push_back({addr, c.esize, c.step, c.len - i});
   });
   unsigned wr_count = 1;
   uint64_t wr_vec = 0;
@@ -233,13 +245,15 @@ Result run(Bench &b, const Traffic &t, uint64_t max_cycles = 2'000'000) {
       io.wr_cmd_addr_i = static_cast<uint32_t>(t.wr_cmds[wr_next].addr);
       io.wr_cmd_len_i = t.wr_cmds[wr_next].len;
       io.wr_cmd_esize_i = t.wr_cmds[wr_next].esize;
+      io.wr_cmd_step_i = t.wr_cmds[wr_next].step;
     }
     io.wr_cmd_valid_i = wr_cmd_valid;
     if (!wr_elem_valid && wr_elem_next < t.wr_elems.size() && u(rng) < t.wr_valid) {
       wr_elem_valid = true;
       // A delivery of 1..wr_group elements that stays inside its beat and its command.
       const WrElem &e = wr_where[wr_elem_next];
-      const unsigned in_beat = (kBeatBytes - e.addr % kBeatBytes) >> e.esize;
+      const unsigned in_beat =
+          ((kBeatBytes - e.addr % kBeatBytes - (1u << e.esize)) >> (e.esize + e.step)) + 1;
       const unsigned most = std::min<uint64_t>({t.wr_group, in_beat, e.left});
       wr_count = t.wr_group_random ? 1 + static_cast<unsigned>(rng() % most) : most;
       uint64_t vec = 0;
@@ -353,7 +367,7 @@ void apply_writes(std::vector<uint8_t> &m, const Traffic &t) {
   size_t k = 0;
   for (const Cmd &c : t.wr_cmds) {
     for (uint32_t i = 0; i < c.len; ++i, ++k) {
-      const uint64_t a = c.addr + (uint64_t{i} << c.esize);
+      const uint64_t a = c.elem_addr(i);
       for (unsigned j = 0; j < (1u << c.esize); ++j) {
         m[a + j] = static_cast<uint8_t>(t.wr_elems[k] >> (8 * j));
       }
@@ -361,18 +375,21 @@ void apply_writes(std::vector<uint8_t> &m, const Traffic &t) {
   }
 }
 
-// A command in [lo, hi): len 1..max_len, element aligned, often ending just past a 4 KB page.
-Cmd random_cmd(std::mt19937_64 &rng, uint64_t lo, uint64_t hi, uint32_t max_len) {
+// A command in [lo, hi): len 1..max_len, element aligned, often ending just past a 4 KB page;
+// with `strided`, half of them with a random step.
+Cmd random_cmd(std::mt19937_64 &rng, uint64_t lo, uint64_t hi, uint32_t max_len,
+               bool strided = false) {
   Cmd c;
   c.esize = static_cast<unsigned>(rng() % 3);
   c.len = 1 + static_cast<uint32_t>(rng() % max_len);
-  const uint64_t span = hi - lo - c.bytes();
+  if (strided && rng() % 2) c.step = static_cast<unsigned>(rng() % (max_step(c.esize) + 1));
+  const uint64_t span = hi - lo - c.span();
   uint64_t a;
   if (rng() % 2) {
     // Straddle a page boundary somewhere inside the range.
     const uint64_t page = (lo + 4096 + rng() % span) & ~uint64_t{4095};
-    a = page - std::min<uint64_t>(page - lo, rng() % (c.bytes() + 1));
-    if (a + c.bytes() > hi) a = hi - c.bytes();
+    a = page - std::min<uint64_t>(page - lo, rng() % (c.span() + 1));
+    if (a + c.span() > hi) a = hi - c.span();
   } else {
     a = lo + rng() % span;
   }
@@ -589,7 +606,7 @@ TEST_CASE("random reads and writes with stalls, latencies and bandwidths", "[dma
         t.rd_cmds.push_back(random_cmd(rng, kRdLo, kRdHi, 300));
         t.rd_cmds.back().wide = (i + round) % 2 == 1;  // half the reads deliver whole beats
       }
-      if (mode != 1) t.wr_cmds.push_back(random_cmd(rng, kWrLo, kWrHi, 300));
+      if (mode != 1) t.wr_cmds.push_back(random_cmd(rng, kWrLo, kWrHi, 300, true));
     }
     for (const Cmd &c : t.wr_cmds) {
       for (uint32_t i = 0; i < c.len; ++i) t.wr_elems.push_back(static_cast<uint32_t>(rng()));
@@ -648,8 +665,8 @@ TEST_CASE("random reads and writes with stalls, latencies and bandwidths", "[dma
 
 TEST_CASE("short, empty and page-edge commands", "[dma]") {
   // Every element size at every offset of a beat and of the bytes around a page boundary,
-  // one element long and a few elements long, back to back; empty commands (len 0) in between
-  // must be dropped without a trace.
+  // one element long and a few elements long, contiguous and strided, back to back; empty
+  // commands (len 0) in between must be dropped without a trace.
   AxiMemConfig cfg;
   cfg.size = 64 * 1024;
   cfg.latency_cycles = 3;
@@ -661,6 +678,15 @@ TEST_CASE("short, empty and page-edge commands", "[dma]") {
         for (uint32_t len : {1u, 2u, 0u, 3u, 9u}) {
           t.rd_cmds.push_back({base + off, len, es});
           t.wr_cmds.push_back({base + 0x8000 + off, len, es});
+        }
+        // Strided runs of every step from the same offsets, across the same page edge (the
+        // writes overlap: they land in command order).
+        for (unsigned st = 1; st <= max_step(es); ++st) {
+          for (uint32_t len : {1u, 2u, 5u}) {
+            Cmd c{base + 0x9000 + off, len, es};
+            c.step = st;
+            t.wr_cmds.push_back(c);
+          }
         }
       }
     }
