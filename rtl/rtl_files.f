@@ -32,6 +32,7 @@ rtl/core/ganpu_box_reader.sv
 rtl/core/ganpu_engine.sv
 rtl/core/ganpu_out_path.sv
 rtl/core/ganpu_mask_walker.sv
+rtl/core/ganpu_mask_window.sv
 rtl/core/ganpu_load_ctrl.sv
 rtl/core/ganpu_exec_ctrl.sv
 rtl/core/ganpu_store_ctrl.sv

@@ -90,10 +90,12 @@ module ganpu_load_ctrl #(
   localparam int unsigned GmAddrW = $clog2(GmDepth);
 
   logic gate_a, gate_b;  // the A box / the B rows are gated by the mask
-  logic gate_wide;       // the gated elements' mask bits are consecutive along dim 3
+  logic gate_wide;       // a beat's gated elements take their bits in one delivery:
+  logic gate_pairs;      // consecutive along dim 3, or in two such runs (period 2)
   assign gate_a    = (d.op.gate != ganpu_reg_pkg::ActNone) && !d.op.gate_b;
   assign gate_b    = (d.op.gate != ganpu_reg_pkg::ActNone) && d.op.gate_b;
-  assign gate_wide = (d.gm_p3 == 32'd1) && (d.gm_q3 == 32'd1);
+  assign gate_pairs = (d.gm_p3 == 32'd2);
+  assign gate_wide  = (d.gm_p3 == 32'd1 || gate_pairs) && (d.gm_q3 == 32'd1);
 
   // --- The A box in the buffer (OP.A_KEEP) ------------------------------------------------------
   localparam int unsigned AKeyW = 10 * 32 + 3;
@@ -256,7 +258,9 @@ module ganpu_load_ctrl #(
   assign rd_cmd_len_o   = el_cmd_valid ? 24'd1 : br_len;
   // Plain A and B data arrive a beat at a time, and so do gated data whose consecutive
   // elements have consecutive mask bits (period 1, bit stride 1 along dim 3: a conv2d's or a
-  // linear layer's dy rows); other gated data, masks, bias and tile reads one element a cycle.
+  // linear layer's dy rows) or alternate between two such runs (period 2: a transposed map's
+  // dy rows at stride 2, phase-blocked); other gated data, masks, bias and tile reads one
+  // element a cycle.
   assign rd_cmd_wide_o  = !el_cmd_valid && ((state_q == LdStageA && (!gate_a || gate_wide)) ||
                                             (state_q == LdStageB && (!gate_b || gate_wide)));
   assign rd_cmd_esize_o = !el_cmd_valid ? br_esize : ps_read ? ganpu_core_pkg::Esize32 : ganpu_core_pkg::Esize16;
@@ -325,7 +329,7 @@ module ganpu_load_ctrl #(
 
   // --- Gating mask: the box's mask bytes, then one bit per element ---------------------------
   logic               gating;     // a gated A or B step is running
-  logic [31:0]        gm_bit;
+  logic [31:0]        gm_bit, gm_bit1;  // mask bits of the delivery's first two elements
   logic               gm_we;
   assign gating = (state_q == LdStageA && gate_a) || (state_q == LdStageB && gate_b);
   assign gm_we  = sink && (state_q == LdMaskA || state_q == LdMaskB);
@@ -346,49 +350,32 @@ module ganpu_load_ctrl #(
     .clear_i     (br_start),
     .step_i      (sink && gating),
     .count_i     (3'(rd_elem_count_i)),
-    .bit_o       (gm_bit)
+    .bit_o       (gm_bit),
+    .bit1_o      (gm_bit1)
   );
 
-  // The mask buffer in two banks (even and odd bytes), so the up to L bits of a delivery
-  // (bits b .. b + L - 1) come from bytes b / 8 and b / 8 + 1 in one read.
-  logic [GmAddrW-1:0] gm_byte_addr, gm_next_byte;
-  logic [7:0]         gm_even, gm_odd;
-  logic               gm_odd_first_q;
-  logic [2:0]         gm_shift_q;
-  logic [15:0]        gm_pair;
-  logic [L-1:0]       gm_keep;
-  assign gm_byte_addr = gm_bit[GmAddrW+2:3];
-  assign gm_next_byte = gm_byte_addr + GmAddrW'(1);
-  ganpu_ram_1w1r #(
-    .Width(8),
-    .Depth(GmDepth / 2)
-  ) u_gm_even (
-    .clk_i  (clk_i),
-    .we_i   (gm_we && !sink_cnt_q[0]),
-    .waddr_i(sink_cnt_q[GmAddrW-1:1]),
-    .wdata_i(rd_elem_data_i[7:0]),
-    .re_i   (1'b1),
-    .raddr_i(gm_next_byte[GmAddrW-1:1]),
-    .rdata_o(gm_even)
-  );
-  ganpu_ram_1w1r #(
-    .Width(8),
-    .Depth(GmDepth / 2)
-  ) u_gm_odd (
-    .clk_i  (clk_i),
-    .we_i   (gm_we && sink_cnt_q[0]),
-    .waddr_i(sink_cnt_q[GmAddrW-1:1]),
-    .wdata_i(rd_elem_data_i[7:0]),
-    .re_i   (1'b1),
-    .raddr_i(gm_byte_addr[GmAddrW-1:1]),
-    .rdata_o(gm_odd)
-  );
-  always_ff @(posedge clk_i) begin
-    gm_odd_first_q <= gm_byte_addr[0];
-    gm_shift_q     <= gm_bit[2:0];
+  // The mask buffer, twice: a delivery's elements take their bits from one run of
+  // consecutive bits (period 1: bits b .. b + L - 1), or, with period 2 (a transposed map's
+  // x phases), from two: even lanes from element 0's run, odd lanes from element 1's.
+  logic [7:0]   gm_run [2];
+  logic [L-1:0] gm_keep;
+  for (genvar c = 0; c < 2; c++) begin : g_gm_copy
+    ganpu_mask_window #(
+      .Depth(GmDepth)
+    ) u_window (
+      .clk_i      (clk_i),
+      .we_i       (gm_we),
+      .waddr_i    (sink_cnt_q[GmAddrW-1:0]),
+      .wdata_i    (rd_elem_data_i[7:0]),
+      .raddr_bit_i(c == 0 ? gm_bit[GmAddrW+2:0] : gm_bit1[GmAddrW+2:0]),
+      .bits_o     (gm_run[c])
+    );
   end
-  assign gm_pair = gm_odd_first_q ? {gm_even, gm_odd} : {gm_odd, gm_even};
-  assign gm_keep = L'(gm_pair >> gm_shift_q);
+  always_comb begin
+    for (int unsigned k = 0; k < L; k++) begin
+      gm_keep[k] = gate_pairs ? gm_run[k % 2][k / 2] : gm_run[0][k];
+    end
+  end
 
   // Elements reach the buffers one cycle after they arrive, when their mask bit has been read.
   logic               s1_valid_q, s1_a_q, s1_b_q, s1_gate_q, s1_bank_q;
@@ -676,7 +663,7 @@ module ganpu_load_ctrl #(
   assign unused_desc = ^{d, a_total[47:32]};
   logic unused;
   assign unused = ^{rd_elem_data_i[31:W], mg_m_addr_i[0], gm_bit[31:GmAddrW+3], rd_elem_vec_i,
-                   gm_next_byte[0]};
+                   gm_bit1[31:GmAddrW+3], gm_run[1][7:L/2], gm_run[0][7:L]};
 
 `ifndef SYNTHESIS
   always_ff @(posedge clk_i) begin

@@ -4,7 +4,9 @@
 // apart. Inside a plane, dims 2 and 3 may be split by a period (a transposed map's stride):
 //   bit = plane * plane_bits + off + (i2 / p2) * q2 + (i2 % p2) * r2 + (i3 / p3) * q3 + (i3 % p3) * r3
 // kept with additions only. A step may take `count_i` elements at once (a wide delivery) when
-// p3 = 1; they never run past the end of dim 3 (a delivery lies inside one run of dim 3).
+// p3 is 1 or 2; they never run past the end of dim 3 (a delivery lies inside one run of
+// dim 3). bit1_o is the bit of the element after the current one along dim 3 (if it is in
+// the run): with p3 = 2 the delivery's odd elements follow it as its even ones follow bit_o.
 module ganpu_mask_walker (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -20,12 +22,20 @@ module ganpu_mask_walker (
   input  logic [31:0] p3_i,          // >= 1
   input  logic        clear_i,       // back to element 0
   input  logic        step_i,        // count_i elements have arrived
-  input  logic [2:0]  count_i,       // 1, or up to 4 with p3_i = 1
-  output logic [31:0] bit_o
+  input  logic [2:0]  count_i,       // 1, or up to 4 with p3_i <= 2
+  output logic [31:0] bit_o,
+  output logic [31:0] bit1_o
 );
 
   logic [31:0] i2_q, i3_q, m2_q, m3_q;     // counters and their remainders mod p
   logic [31:0] plane_q, row_q, rowq_q, col_q, colq_q;
+
+  // A wide step: periods advanced and the new phase (p3 = 1: count, 0; p3 = 2: halves).
+  logic [31:0] multi_sum, multi_adv;
+  logic        multi_m3;
+  assign multi_sum = m3_q + 32'(count_i);
+  assign multi_adv = (p3_i == 32'd1) ? 32'(count_i) : multi_sum >> 1;
+  assign multi_m3  = (p3_i != 32'd1) && multi_sum[0];
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -50,10 +60,12 @@ module ganpu_mask_walker (
       colq_q  <= '0;
     end else if (step_i) begin
       if (i3_q + 32'(count_i) != n3_i && count_i != 3'd1) begin
-        // Several elements along dim 3, period 1: the column moves by count * q3.
+        // Several elements along dim 3, period p3 <= 2: (m3 + count) / p3 periods on, then
+        // the remainder's phase.
         i3_q   <= i3_q + 32'(count_i);
-        colq_q <= colq_q + 32'(count_i) * q3_i;
-        col_q  <= colq_q + 32'(count_i) * q3_i;
+        colq_q <= colq_q + multi_adv * q3_i;
+        col_q  <= colq_q + multi_adv * q3_i + (multi_m3 ? r3_i : 32'd0);
+        m3_q   <= {31'd0, multi_m3};
       end else if (i3_q + 32'(count_i) != n3_i) begin
         i3_q <= i3_q + 32'd1;
         if (m3_q == p3_i - 32'd1) begin
@@ -90,6 +102,8 @@ module ganpu_mask_walker (
     end
   end
 
-  assign bit_o = plane_q + off_i + row_q + col_q;
+  assign bit_o  = plane_q + off_i + row_q + col_q;
+  assign bit1_o = plane_q + off_i + row_q +
+                  ((m3_q == p3_i - 32'd1) ? colq_q + q3_i : col_q + r3_i);
 
 endmodule
