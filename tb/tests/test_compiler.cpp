@@ -131,3 +131,25 @@ TEST_CASE("linear EP without an activation puts the features on the positions", 
     CHECK(j.desc.p_w == 64);
   }
 }
+
+// WG whose A buffer holds less than one channel of all samples (D.conv1 of the batch-16 list:
+// 3 x 32 x 32 inputs of 16 samples, 16,384 elements of one channel): the samples are cut into
+// reduction pieces, and each job takes all 3 channels (48 positions, one 16x16 tile), so dy
+// (16 channels over the whole batch) is staged once, not once per input channel.
+TEST_CASE("a WG cut over its samples takes the channels that re-read dy least", "[compiler]") {
+  ganpu::rt::HwConfig wide;
+  wide.pe_rows = wide.pe_cols = 16;
+  const auto l = conv(LayerType::kConv2d, 3, 16, 32, 32, 4, 2, 1, 16, Act::kRelu, true);
+  const auto jobs = ganpu::rt::compile_layer(l, Phase::kWeightGrad, wide, addrs());
+  uint64_t dy_terms = 0;
+  size_t dw_jobs = 0;
+  for (const auto &j : jobs) {
+    if (j.desc.op.a_one) continue;  // the bias gradient
+    ++dw_jobs;
+    CHECK(j.desc.p_n == 3);  // every input channel's 4 x 4 taps
+    CHECK(j.desc.a_d0 * j.desc.a_d1 * j.desc.a_d2 * j.desc.a_d3 <= wide.a_depth);
+    dy_terms += uint64_t{j.desc.q_count} * j.desc.r_0 * j.desc.r_1 * j.desc.r_2;
+  }
+  CHECK(dw_jobs == 8);                             // 2 samples a piece
+  CHECK(dy_terms == uint64_t{16} * 16 * 16 * 16);  // dy staged once
+}
