@@ -701,30 +701,32 @@ struct WgOperands {
   int64_t o_qs;  // dW element stride per q
 };
 
-// Channels per job of a WG whose A buffer holds less than one channel of all samples (the
-// samples are then cut into reduction pieces, one job each). Every job stages all of B (q rows
-// over the whole reduction) and issues ceil(m kk / tile) tiles over it: more channels per job
-// re-read B less and fill tiles better, but fewer samples fit a piece, and every piece after
-// the first reads back and rewrites its FP32 dW. A one-block piece cannot overlap its staging
-// (its first step) with issue, so each costs its staging at a beat (4 elements) per cycle plus
-// its issue cycles; the estimate sums that over all pieces of all jobs.
-int64_t wg_channels_by_samples(const WgOperands &w, const HwConfig &hw) {
+// Channels per WG job. A job of m channels stages, for each of its reduction pieces (the
+// samples that fit the A buffer with m channels, and the B buffer), its A box and every
+// channel block's B rows, and issues ceil(m kk / tile) tiles per block; every piece after
+// the first reads back the FP32 dW of its m channels, and every piece writes it. More
+// channels per job re-read B (dy or x, over the whole batch) less often and fill tiles
+// better; fewer make fewer pieces. Estimated cycles per piece: its first staging step (A box
+// and first block at a beat, 4 elements, per cycle), then per block the longer of issue and
+// the next block's staging, then the dW traffic; summed over all pieces of all jobs.
+int64_t wg_channels(const WgOperands &w, const HwConfig &hw) {
   constexpr int64_t kLanes = 4;  // 16-bit elements a 64-bit beat stages per cycle
-  const int64_t kk = w.ay.k * w.ax.k, plane = w.ha * w.wa;
-  const int64_t blocks = ceil_div(w.q, hw.pe_rows);
+  const int64_t kk = w.ay.k * w.ax.k, plane = w.ha * w.wa, r_plane = w.hb * w.wb;
+  const int64_t rows = std::min<int64_t>(hw.pe_rows, w.q), blocks = ceil_div(w.q, hw.pe_rows);
   const int64_t most = std::min<int64_t>(w.ca, hw.a_depth / plane);
   int64_t best = 1, best_cost = -1;
   for (int64_t m = 1; m <= most; ++m) {
-    const int64_t samples = hw.a_depth / (m * plane);
-    const int64_t pieces = ceil_div(w.n, samples);
+    const int64_t fit = std::min<int64_t>(hw.a_depth / (m * plane), hw.b_depth / r_plane);
+    const int64_t pieces = ceil_div(w.n, std::max<int64_t>(1, std::min(w.n, fit)));
+    const int64_t r = ceil_div(w.n, pieces) * r_plane;  // a piece's reduction
     int64_t cost = 0;
     for (int64_t c0 = 0; c0 < w.ca; c0 += m) {
       const int64_t mm = std::min(m, w.ca - c0);
-      const int64_t r = ceil_div(w.n, pieces) * w.hb * w.wb;  // a piece's reduction
-      const int64_t staged = ceil_div(w.n, pieces) * mm * plane + w.q * r +
-                             2 * 2 * w.q * mm * kk;  // A, B, FP32 dW in and out
-      const int64_t issue = blocks * ceil_div(mm * kk, hw.tile()) * r * hw.slots;
-      cost += pieces * (ceil_div(staged, kLanes) + issue);
+      const int64_t first = ceil_div(ceil_div(w.n, pieces) * mm * plane + rows * r, kLanes);
+      const int64_t issue = ceil_div(mm * kk, hw.tile()) * r * hw.slots;
+      const int64_t dw = w.q * mm * kk;  // FP32 values: 2 elements each way
+      cost += pieces * (first + blocks * std::max(issue, ceil_div(rows * r, kLanes))) +
+              (2 * pieces - 1) * ceil_div(2 * dw, kLanes);
     }
     if (best_cost < 0 || cost < best_cost) best = m, best_cost = cost;
   }
@@ -733,25 +735,18 @@ int64_t wg_channels_by_samples(const WgOperands &w, const HwConfig &hw) {
 
 void wg_jobs(const WgOperands &w, const HwConfig &hw, std::vector<Plan> &out) {
   const int64_t kk = w.ay.k * w.ax.k;
-  // Channel groups of all samples; where even one channel of all samples does not fit, groups
-  // of wg_channels_by_samples channels with the samples (the reduction's outer loop) cut into
-  // pieces.
+  // Groups of wg_channels channels; where a group of all samples does not fit the A buffer,
+  // its samples (the reduction's outer loop) are cut into pieces.
   const int64_t plane = w.ha * w.wa;
-  const bool by_samples = w.n * plane > hw.a_depth;
-  if (by_samples) {
-    // Throws, naming the layer, if not even one sample of one channel fits.
-    pick_chunk(
-        w.n, 1, [&](int64_t s) { return s * plane; }, hw.a_depth, "layer");
-  }
-  const int64_t group = by_samples ? wg_channels_by_samples(w, hw) : 0;
+  // Throws, naming the layer, if not even one sample of one channel fits.
+  pick_chunk(
+      w.n, 1, [&](int64_t s) { return s * plane; }, hw.a_depth, "layer");
+  const int64_t group = wg_channels(w, hw);
   for (int64_t c0 = 0; c0 < w.ca;) {
-    const int64_t m = by_samples ? std::min(group, w.ca - c0)
-                                 : pick_chunk(
-                                       w.ca - c0, 1, [&](int64_t mm) { return w.n * mm * plane; },
-                                       hw.a_depth, "layer");
+    const int64_t m = std::min(group, w.ca - c0);
     Plan p;
-    if (by_samples) {
-      const int64_t samples = hw.a_depth / (m * plane);
+    const int64_t samples = hw.a_depth / (m * plane);
+    if (samples < w.n) {
       p.a_loop = 0;
       p.a_max = ceil_div(w.n, ceil_div(w.n, samples));  // balanced pieces
       p.narrow_a = narrow_samples;
