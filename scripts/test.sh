@@ -13,9 +13,14 @@ jobs="${2:-$(nproc)}"
 
 mkdir -p build/synth
 synth_out="build/synth/synth.out"
+# In its own process group (job control on for this one job), so that stopping make test
+# stops Yosys too, not only the script that started it.
+set -m
 scripts/synth.sh > "$synth_out" 2>&1 &
 synth_pid=$!
-trap 'kill "$synth_pid" 2>/dev/null' EXIT
+set +m
+trap 'kill -TERM -- "-$synth_pid" 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
 echo "test: synthesis runs beside the build and the tests; its report follows them ($synth_out)"
 
 failed=()
