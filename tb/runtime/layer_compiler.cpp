@@ -73,6 +73,10 @@ struct Plan {
 // A phase whose dz operand cannot be gated while staged: it runs MASK_GRAD jobs first.
 struct NotGateable {};
 
+// 16-bit elements a 64-bit bus beat stages per cycle (ganpu_core_pkg::StageLanes): the cost
+// estimates' staging rate.
+constexpr int64_t kStageLanes = 4;
+
 uint32_t u32(int64_t v, const char *what) {
   if (v < 0 || v > 0xFFFFFFFFll) throw std::invalid_argument(std::string(what) + " out of range");
   return static_cast<uint32_t>(v);
@@ -615,13 +619,13 @@ bool map_b_pays(const ConvOperands &c, const HwConfig &hw, const std::vector<Pla
   const int64_t kk = c.ay.k * c.ax.k;
   const int64_t rows = std::min<int64_t>(hw.pe_rows, c.q);
   constexpr int64_t kJobCycles = 100;  // register setup, first setup, last drain
-  int64_t per_phase = 0, mapped = ceil_div(rows * c.rch * kk, 4);
+  int64_t per_phase = 0, mapped = ceil_div(rows * c.rch * kk, kStageLanes);
   for (const Plan &p : phases) {
     const int64_t r = p.rn[0] * p.rn[1] * p.rn[2];
     const int64_t tiles = plan_tiles(p, hw);
     const int64_t issue = tiles * r * hw.slots;
     per_phase += std::max(issue, rows * r);
-    mapped += issue + kJobCycles + ceil_div(rows * hw.tile(), 4);
+    mapped += issue + kJobCycles + ceil_div(rows * hw.tile(), kStageLanes);
   }
   return mapped < per_phase;
 }
@@ -710,7 +714,6 @@ struct WgOperands {
 // and first block at a beat, 4 elements, per cycle), then per block the longer of issue and
 // the next block's staging, then the dW traffic; summed over all pieces of all jobs.
 int64_t wg_channels(const WgOperands &w, const HwConfig &hw) {
-  constexpr int64_t kLanes = 4;  // 16-bit elements a 64-bit beat stages per cycle
   const int64_t kk = w.ay.k * w.ax.k, plane = w.ha * w.wa, r_plane = w.hb * w.wb;
   const int64_t rows = std::min<int64_t>(hw.pe_rows, w.q), blocks = ceil_div(w.q, hw.pe_rows);
   const int64_t most = std::min<int64_t>(w.ca, hw.a_depth / plane);
@@ -722,11 +725,11 @@ int64_t wg_channels(const WgOperands &w, const HwConfig &hw) {
     int64_t cost = 0;
     for (int64_t c0 = 0; c0 < w.ca; c0 += m) {
       const int64_t mm = std::min(m, w.ca - c0);
-      const int64_t first = ceil_div(ceil_div(w.n, pieces) * mm * plane + rows * r, kLanes);
+      const int64_t first = ceil_div(ceil_div(w.n, pieces) * mm * plane + rows * r, kStageLanes);
       const int64_t issue = ceil_div(mm * kk, hw.tile()) * r * hw.slots;
       const int64_t dw = w.q * mm * kk;  // FP32 values: 2 elements each way
-      cost += pieces * (first + blocks * std::max(issue, ceil_div(rows * r, kLanes))) +
-              (2 * pieces - 1) * ceil_div(2 * dw, kLanes);
+      cost += pieces * (first + blocks * std::max(issue, ceil_div(rows * r, kStageLanes))) +
+              (2 * pieces - 1) * ceil_div(2 * dw, kStageLanes);
     }
     if (best_cost < 0 || cost < best_cost) best = m, best_cost = cost;
   }

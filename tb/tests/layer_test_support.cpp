@@ -60,6 +60,16 @@ void check_outputs(const LayerSpec &s, Phase phase, const rt::LayerInputs &in,
   CHECK(c.out_of_bound == 0);
 }
 
+rt::LayerInputs random_inputs(const LayerSpec &s, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  rt::LayerInputs in;
+  in.x = rt::random_tensor(s.x_shape(), s.format, rng, 1.0f, 0.3, true);
+  in.w = rt::random_tensor(s.w_shape(), s.format, rng);
+  in.b = rt::random_tensor(s.b_shape(), s.format, rng);
+  in.dy = rt::random_tensor(s.y_shape(), s.format, rng);
+  return in;
+}
+
 void check_layer(const std::string &config, LayerSpec s, uint64_t seed, rt::AxiMemConfig mem) {
   auto acc = rt::make_accelerator(config, mem);
   const auto hw = acc->config();
@@ -71,14 +81,9 @@ void check_layer(const std::string &config, LayerSpec s, uint64_t seed, rt::AxiM
               << s.padding_h << " N" << s.batch << " act " << static_cast<int>(s.activation)
               << ", memory latency " << mem.latency_cycles << " bandwidth " << mem.bytes_per_cycle
               << " stall " << mem.stall_prob << " write stall " << mem.write_stall_prob);
-  std::mt19937_64 rng(seed);
-  rt::LayerInputs in;
-  in.x = rt::random_tensor(s.x_shape(), s.format, rng, 1.0f, 0.3, true);
-  in.w = rt::random_tensor(s.w_shape(), s.format, rng);
-  in.b = rt::random_tensor(s.b_shape(), s.format, rng);
+  rt::LayerInputs in = random_inputs(s, seed);
   const auto out = rt::run_layer(*acc, s, Phase::kForward, in);
   check_outputs(s, Phase::kForward, in, out);
-  in.dy = rt::random_tensor(s.y_shape(), s.format, rng);
   in.mask = model::forward(s, in.x, in.w, s.bias ? &in.b : nullptr).mask;
   check_outputs(s, Phase::kErrorProp, in, rt::run_layer(*acc, s, Phase::kErrorProp, in));
   check_outputs(s, Phase::kWeightGrad, in, rt::run_layer(*acc, s, Phase::kWeightGrad, in));

@@ -24,6 +24,9 @@ rt::AxiMemConfig default_memory();
 void check_outputs(const model::LayerSpec &s, model::Phase phase, const rt::LayerInputs &in,
                    const rt::LayerOutputs &got);
 
+// The layer tests' random inputs from `seed`: x non-negative with 30% zeros, then w, b, dy.
+rt::LayerInputs random_inputs(const model::LayerSpec &s, uint64_t seed);
+
 // Runs FP, EP and WG of one layer on one configuration (random data from `seed`) and checks
 // each; `mem` sets latency, bandwidth and backpressure (its size is chosen here).
 void check_layer(const std::string &config, model::LayerSpec s, uint64_t seed,

@@ -6,13 +6,11 @@
 // dy (OP.GATE, or MASK_GRAD where it cannot gate) are exercised.
 #include <catch2/catch.hpp>
 #include <iostream>
-#include <random>
 #include <string>
 
 #include "layer_test_support.hpp"
 #include "model/layer_model.hpp"
 #include "runtime/layer_runner.hpp"
-#include "runtime/random_tensor.hpp"
 
 namespace {
 
@@ -47,12 +45,7 @@ void check_layer(const std::string &config, const std::string &name, LayerSpec s
   mem.size = ganpu::rt::layer_memory_bytes(s, hw) + 4096;
   acc = ganpu::rt::make_accelerator(config, mem);
   INFO(config << " " << name);
-  std::mt19937_64 rng(seed);
-  ganpu::rt::LayerInputs in;
-  in.x = ganpu::rt::random_tensor(s.x_shape(), s.format, rng, 1.0f, 0.3, true);
-  in.w = ganpu::rt::random_tensor(s.w_shape(), s.format, rng);
-  in.b = ganpu::rt::random_tensor(s.b_shape(), s.format, rng);
-  in.dy = ganpu::rt::random_tensor(s.y_shape(), s.format, rng);
+  ganpu::rt::LayerInputs in = ganpu::test::random_inputs(s, seed);
   if (phase != Phase::kForward)
     in.mask = ganpu::model::forward(s, in.x, in.w, s.bias ? &in.b : nullptr).mask;
   run_phase(*acc, config, name, s, phase, in);

@@ -4,12 +4,10 @@
 // result must stay bit-exact: overlap may change when things happen, never what is computed.
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <random>
 
 #include "layer_test_support.hpp"
 #include "runtime/accelerator.hpp"
 #include "runtime/layer_compiler.hpp"
-#include "runtime/random_tensor.hpp"
 
 namespace {
 
@@ -17,6 +15,7 @@ using ganpu::fp::Act;
 using ganpu::model::LayerSpec;
 using ganpu::model::LayerType;
 using ganpu::test::conv;
+using ganpu::test::random_inputs;
 
 // Layers that use every unit: gated EP/WG operands (direct and transposed mask layouts),
 // several channel blocks (B prefetch), several tiles per block (accumulator banks), bias, a
@@ -57,17 +56,6 @@ ForwardJobs forward_jobs(const LayerSpec &s, ganpu::rt::Accelerator &acc) {
       ganpu::rt::compile_layer(f.layer, ganpu::model::Phase::kForward, acc.config(), fixed_addrs());
   return f;
 }
-// Random x (non-negative, 30% zeros), w, b and dy of `l` from `seed`.
-ganpu::rt::LayerInputs random_inputs(const LayerSpec &l, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  ganpu::rt::LayerInputs in;
-  in.x = ganpu::rt::random_tensor(l.x_shape(), l.format, rng, 1.0f, 0.3, true);
-  in.w = ganpu::rt::random_tensor(l.w_shape(), l.format, rng);
-  in.b = ganpu::rt::random_tensor(l.b_shape(), l.format, rng);
-  in.dy = ganpu::rt::random_tensor(l.y_shape(), l.format, rng);
-  return in;
-}
-
 void run_all(const ganpu::rt::AxiMemConfig &mem) {
   uint64_t seed = 100;
   for (const auto &l : layers()) ganpu::test::on_all(l, seed++, mem);
@@ -125,11 +113,7 @@ TEST_CASE("the stall counters name the unit the array waits for", "[streaming]")
       s.format = acc->config().format;
       mem.size = ganpu::rt::layer_memory_bytes(s, acc->config()) + 4096;
       acc = ganpu::rt::make_accelerator(config, mem);
-      std::mt19937_64 rng(5);
-      ganpu::rt::LayerInputs in;
-      in.x = ganpu::rt::random_tensor(s.x_shape(), s.format, rng, 1.0f, 0.3, true);
-      in.w = ganpu::rt::random_tensor(s.w_shape(), s.format, rng);
-      in.b = ganpu::rt::random_tensor(s.b_shape(), s.format, rng);
+      const auto in = random_inputs(s, 5);
       ganpu::rt::LayerRunStats st;
       const auto out = ganpu::rt::run_layer(*acc, s, ganpu::model::Phase::kForward, in, &st);
       ganpu::test::check_outputs(s, ganpu::model::Phase::kForward, in, out);
