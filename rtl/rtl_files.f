@@ -17,6 +17,7 @@ rtl/fp/fp_mul_round.sv
 rtl/fp/fp_act.sv
 rtl/fp/fp_masked_grad.sv
 rtl/fp/fp_exp_sign.sv
+rtl/common/ganpu_clock_gate.sv
 rtl/common/ganpu_ram_1w1r.sv
 rtl/common/ganpu_fifo_ram.sv
 rtl/common/ganpu_fifo.sv

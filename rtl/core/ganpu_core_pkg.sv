@@ -8,9 +8,13 @@ package ganpu_core_pkg;
   localparam int unsigned Slots = fp_pkg::MacLatency + 1;
   localparam int unsigned SlotW = (Slots > 1) ? $clog2(Slots) : 1;
 
+  // Register stages at the PE array's edge (ganpu_pe_array): operands, controls and partial-sum
+  // loads enter the array through them.
+  localparam int unsigned ArrayInLatency = 1;
+
   // Cycles from a tile's last issue (stage 0) to its last accumulator write: the issue
-  // register stage, the MAC, the write-back.
-  localparam int unsigned IssueToAcc = 1 + fp_pkg::MacLatency + 1;
+  // register stage, the array's input stage, the MAC, the write-back.
+  localparam int unsigned IssueToAcc = 1 + ArrayInLatency + fp_pkg::MacLatency + 1;
 
   // Accumulator banks (tile t computes in bank t mod 2 while the store unit drains tile t - 1),
   // slot tables (one per accumulator bank) and B/bias buffer banks (channel block k + 1 is

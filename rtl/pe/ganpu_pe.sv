@@ -4,12 +4,14 @@
 // later) never waits on the MAC. Tile t accumulates in bank t mod 2 while the store unit reads
 // tile t - 1 from the other bank. An issue with mac_en_i low passes the accumulator through
 // unchanged: it stands for a tap that has no real product (padding, out of range), which must
-// not add a zero (that could flip the sign of a zero sum).
+// not add a zero (that could flip the sign of a zero sum). acc_o shows both banks; the array
+// selects the one being drained.
 module ganpu_pe #(
   parameter int unsigned ExpW  = fp_pkg::Fp16ExpW,
   parameter int unsigned ManW  = fp_pkg::Fp16ManW,
   localparam int unsigned Slots = ganpu_core_pkg::Slots,
-  localparam int unsigned SlotW = ganpu_core_pkg::SlotW
+  localparam int unsigned SlotW = ganpu_core_pkg::SlotW,
+  localparam int unsigned NumBanks = ganpu_core_pkg::NumBanks
 ) (
   input  logic               clk_i,
   input  logic               rst_ni,
@@ -21,8 +23,8 @@ module ganpu_pe #(
   input  logic               mac_en_i,   // 1: acc += a_i * b_i; 0: acc unchanged
   input  logic [ExpW+ManW:0] a_i,
   input  logic [ExpW+ManW:0] b_i,
-  input  logic               rd_bank_i,  // drain: the bank acc_o shows
-  output logic [Slots*32-1:0] acc_o,     // its Slots accumulators, slot s at [s*32 +: 32]
+  // Every accumulator: bank b, slot s at [(b*Slots + s)*32 +: 32].
+  output logic [NumBanks*Slots*32-1:0] acc_o,
   input  logic               ld_i,       // load ld_data_i into accumulator (ld_bank_i,
   input  logic               ld_bank_i,  // ld_slot_i): partial sums of a split reduction,
   input  logic [SlotW-1:0]   ld_slot_i,  // never into the bank being issued
@@ -32,7 +34,7 @@ module ganpu_pe #(
   localparam int unsigned MacLatency = fp_pkg::MacLatency;
   localparam int unsigned TagW = 2 + SlotW + 32;
 
-  logic [31:0]      acc_q [2][Slots];
+  logic [31:0]      acc_q [NumBanks][Slots];
   logic [31:0]      acc_in, mac_out;
   logic             mac_valid;
   logic [TagW-1:0]  tag_q [MacLatency];
@@ -79,7 +81,7 @@ module ganpu_pe #(
 
   // The write-back and a partial-sum load never meet in one bank (the load goes to the bank
   // of a tile that has not started); each bank has its own write port.
-  for (genvar b = 0; b < 2; b++) begin : g_bank
+  for (genvar b = 0; b < NumBanks; b++) begin : g_bank
     logic wb_here, ld_here;
     assign wb_here = live_q[MacLatency-1] && (wb_bank == 1'(b));
     assign ld_here = ld_i && (ld_bank_i == 1'(b));
@@ -98,8 +100,10 @@ module ganpu_pe #(
 `endif
   end
 
-  for (genvar s = 0; s < Slots; s++) begin : g_rd
-    assign acc_o[s*32 +: 32] = acc_q[rd_bank_i][s];
+  for (genvar b = 0; b < NumBanks; b++) begin : g_rd_bank
+    for (genvar s = 0; s < Slots; s++) begin : g_rd_slot
+      assign acc_o[(b*Slots + s)*32 +: 32] = acc_q[b][s];
+    end
   end
 
 endmodule
