@@ -222,6 +222,8 @@ module ganpu_load_ctrl #(
     .rst_ni     (rst_ni),
     .start_i    (br_start),
     .abort_i    (abort_i),
+    // Gated elements take their mask bits per run of the box (ganpu_mask_walker).
+    .merge_i    (!((state_q == LdStageA && gate_a) || (state_q == LdStageB && gate_b))),
     .done_o     (br_done),
     .base_i     (br_base),
     .esize_i    (br_esize),
