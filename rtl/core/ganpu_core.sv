@@ -77,6 +77,7 @@ module ganpu_core #(
   localparam logic [7:0] ErrSize     = ganpu_reg_pkg::ErrorCodeSize;
   localparam logic [7:0] ErrBus      = ganpu_reg_pkg::ErrorCodeBus;
   localparam logic [7:0] ErrSpan     = ganpu_reg_pkg::ErrorCodeSpan;
+  localparam logic [7:0] ErrChunk    = ganpu_reg_pkg::ErrorCodeChunk;
 
   typedef enum logic [2:0] {JobIdle, JobCheck, JobRun, JobFlush, JobFinish} job_state_e;
   job_state_e state_q, state_d;
@@ -105,6 +106,12 @@ module ganpu_core #(
   assign plane_mod8    = 3'(d.p_h[2:0] * d.p_w[2:0]);
   assign span_bad      = d.op.span && (mg || (d.op.mask_en && plane_mod8 != 3'd0));
 
+  // OP.B_STREAM is possible for this form of B rows (ganpu_core_pkg::b_stream_ok).
+  logic b_stream_ok;
+  assign b_stream_ok = ganpu_core_pkg::b_stream_ok(
+      d.op.b_map, d.op.gate != ganpu_reg_pkg::ActNone && d.op.gate_b, d.b_qs, d.b_r0s, d.b_r1s,
+      d.b_r2s, {d.r_2, d.r_1, d.r_0}, d.op.b_chunk_log2);
+
   // Output runs along a row step by O_P2S elements where the write DMA takes that as a stride.
   logic [1:0] o_step;
   assign o_step = ganpu_core_pkg::out_step(d.o_p2s,
@@ -127,7 +134,9 @@ module ganpu_core #(
   logic [31:0]        tile_pos [2];
   logic [PeRows*32-1:0] bias [2];
   logic [ganpu_core_pkg::Slots*32-1:0] acc;
-  logic               eng_issue;
+  logic               eng_issue, eng_hold;
+  logic               b_stream, b_stream_bank;
+  logic [$clog2(BDepth):0] b_stream_terms;
   logic [15:0]        eng_macs;
   // Buffer writes (up to StageLanes elements per cycle) and partial-sum loads.
   localparam int unsigned L = ganpu_core_pkg::StageLanes;
@@ -180,6 +189,9 @@ module ganpu_core #(
     .prefetch_i       (1'b1),
     .blocks_consumed_i(blocks_consumed),
     .blocks_loaded_o  (blocks_loaded),
+    .b_stream_o       (b_stream),
+    .b_stream_bank_o  (b_stream_bank),
+    .b_stream_terms_o (b_stream_terms),
     .staging_o        (staging),
     .ps_req_i         (ps_req),
     .ps_bank_i        (ps_bank),
@@ -234,6 +246,7 @@ module ganpu_core #(
     .tiles_issued_o   (tiles_issued),
     .tiles_stored_i   (tiles_stored),
     .blocks_loaded_i  (blocks_loaded),
+    .b_stream_i       (b_stream),
     .blocks_consumed_o(blocks_consumed),
     .setup_start_o    (setup_start),
     .setup_bank_o     (setup_bank),
@@ -306,6 +319,10 @@ module ganpu_core #(
     .go_row_en_i     (go_row_en),
     .init_i          (bias),
     .block_done_o    (block_done),
+    .b_stream_i      (b_stream),
+    .b_stream_bank_i (b_stream_bank),
+    .b_stream_terms_i(b_stream_terms),
+    .hold_o          (eng_hold),
     .tile_done_o     (tile_done),
     .tile_done_bank_o(tile_done_bank),
     .tile_count_o    (tile_count),
@@ -444,6 +461,8 @@ module ganpu_core #(
           err_set = 1'b1;  err_code_d = ErrABox;
         end else if (span_bad) begin
           err_set = 1'b1;  err_code_d = ErrSpan;
+        end else if (d.op.b_stream && !mg && !b_stream_ok) begin
+          err_set = 1'b1;  err_code_d = ErrChunk;
         end
         if (err_set) begin
           state_d = JobFinish;
@@ -514,7 +533,9 @@ module ganpu_core #(
       perf_q.macs     <= perf_q.macs + 64'(eng_macs);
       perf_q.rd_bytes <= perf_q.rd_bytes + (rd_beat_i ? 64'(DataBeatBytes) : 64'd0);
       perf_q.wr_bytes <= perf_q.wr_bytes + (wr_beat_i ? 64'(DataBeatBytes) : 64'd0);
-      if (!eng_issue) begin
+      if (!eng_issue && eng_hold) begin
+        perf_q.stall_load <= perf_q.stall_load + 64'd1;  // a streamed B term not there yet
+      end else if (!eng_issue) begin
         unique case (exec_stall)
           ganpu_core_pkg::StallLoad:  perf_q.stall_load  <= perf_q.stall_load + 64'd1;
           ganpu_core_pkg::StallStore: perf_q.stall_store <= perf_q.stall_store + 64'd1;

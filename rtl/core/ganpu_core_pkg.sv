@@ -65,6 +65,31 @@ package ganpu_core_pkg;
     return 48'(n[0]) * 48'(n[1]) * 48'(n[2]);
   endfunction
 
+  // B rows whose channels are adjacent in memory (B_QS = 1) while the reduction is strided (a
+  // weight matrix read against its layout): staged across the channels, one run of the
+  // block's rows per term, so the reads are runs instead of single elements. Gated rows keep
+  // the mask walker's order.
+  function automatic logic b_across(logic gated_b, logic signed [31:0] b_qs,
+                                    logic signed [31:0] b_r2s);
+    return !gated_b && (b_qs == 32'sd1) && (b_r2s != 32'sd1);
+  endfunction
+
+  // OP.B_STREAM needs B staged term by term across the rows (b_across), or rows that are each
+  // one run of the reduction r_n[0] x r_n[1] x r_n[2] in memory (then staged a chunk of
+  // 2^chunk_log2 terms of every row at a time), whole chunks, no B_MAP and no gating of B.
+  function automatic logic b_stream_ok(logic b_map, logic gated_b, logic signed [31:0] b_qs,
+                                       logic signed [31:0] b_r0s, logic signed [31:0] b_r1s,
+                                       logic signed [31:0] b_r2s, loops_t r_n,
+                                       logic [3:0] chunk_log2);
+    logic        rows_are_runs;
+    logic [47:0] terms;
+    terms         = b_terms(r_n);
+    rows_are_runs = (b_r2s == 32'sd1) && (b_r1s == $signed(r_n[2])) &&
+                    (48'(b_r0s) == 48'(r_n[1]) * 48'(r_n[2])) && !b_r0s[31];
+    return !b_map && !gated_b && (b_across(gated_b, b_qs, b_r2s) || rows_are_runs) &&
+           ((terms & ((48'd1 << chunk_log2) - 48'd1)) == 48'd0);
+  endfunction
+
   // Why a running job's PE array issues nothing in a cycle (the execute unit's state then):
   // waiting for operands (the load unit), for a free accumulator bank or store queue entry
   // (the store unit), for the next tile's setup, or for the last tiles to be written.

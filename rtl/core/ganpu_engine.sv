@@ -76,6 +76,12 @@ module ganpu_engine #(
   input  logic [PeRows-1:0]        go_row_en_i,   // rows with a real output channel
   input  logic [PeRows*32-1:0]     init_i [2],    // FP32 start value per B bank and row
   output logic                     block_done_o,  // pulse: a go_last_i tile read B for the last time
+  // OP.B_STREAM: B bank b_stream_bank_i is being staged; its rows hold the terms below
+  // b_stream_terms_i.
+  input  logic                     b_stream_i,
+  input  logic                     b_stream_bank_i,
+  input  logic [BAddrW:0]          b_stream_terms_i,
+  output logic                     hold_o,        // the issue waits for a streamed B term
   output logic                     tile_done_o,   // pulse: the tile's accumulators are written
   output logic                     tile_done_bank_o,
   // The tiles in the slot tables: valid positions, their output offsets, where they sit.
@@ -324,13 +330,19 @@ module ganpu_engine #(
 
   // --- Issue -------------------------------------------------------------------------------------
   // One tile issues R * Slots cycles; the next one may start in the cycle after its last.
+  // A tile of a block still being streamed in (OP.B_STREAM) holds, before its slot 0 reads
+  // B, any term the load unit has not yet written for every row.
   logic              issuing_q;
   logic [SlotW-1:0]  slot_q;
   logic              bank_q, bbank_q, first_q, last_q;
   logic [PeRows-1:0] row_en_q;
   logic              issue_end;
+  logic              hold, adv;
 
-  assign r_step     = issuing_q && (slot_q == SlotW'(Slots - 1));
+  assign hold       = issuing_q && (slot_q == '0) && b_stream_i && (bbank_q == b_stream_bank_i) &&
+                      ({1'b0, b_raddr} >= b_stream_terms_i);
+  assign adv        = issuing_q && !hold;
+  assign r_step     = adv && (slot_q == SlotW'(Slots - 1));
   assign issue_end  = r_step && r_last;
   assign go_ready_o = !issuing_q || issue_end;
   assign r_clear    = go_i && go_ready_o;
@@ -356,7 +368,7 @@ module ganpu_engine #(
         row_en_q  <= go_row_en_i;
       end else if (issue_end) begin
         issuing_q <= 1'b0;
-      end else if (issuing_q) begin
+      end else if (adv) begin
         slot_q <= (slot_q == SlotW'(Slots - 1)) ? '0 : slot_q + SlotW'(1);
       end
       if (r_clear) begin
@@ -497,7 +509,7 @@ module ganpu_engine #(
     if (!rst_ni) begin
       i1_issue_q <= 1'b0;
     end else begin
-      i1_issue_q <= issuing_q;
+      i1_issue_q <= adv;
     end
   end
   always_ff @(posedge clk_i) begin
@@ -563,6 +575,14 @@ module ganpu_engine #(
     for (int unsigned c = 0; c < PeCols; c++) cols_on += ($clog2(PeCols+1))'(i1_valid_q[c]);
   end
   assign issue_o = i1_issue_q;
+  // In step with issue_o: the cycle the array does not issue because of a hold.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      hold_o <= 1'b0;
+    end else begin
+      hold_o <= hold;
+    end
+  end
   assign macs_o  = i1_issue_q ? 16'(rows_on) * 16'(cols_on) : 16'd0;
 
   logic signed [31:0] o_run_step;

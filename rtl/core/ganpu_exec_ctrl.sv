@@ -15,6 +15,7 @@ module ganpu_exec_ctrl #(
   output logic [31:0]          tiles_issued_o,
   input  logic [31:0]          tiles_stored_i,
   input  logic [31:0]          blocks_loaded_i,
+  input  logic                 b_stream_i,      // block blocks_loaded_i is being streamed in
   output logic [31:0]          blocks_consumed_o,
   // Engine: setup and issue.
   output logic                 setup_start_o,
@@ -133,7 +134,11 @@ module ganpu_exec_ctrl #(
         end
       end
       ExWaitB: begin
-        if (mg || blocks_loaded_i > kb_q) state_d = d.op.psum_in ? ExPsum : ExGo;
+        // A streamed block (OP.B_STREAM) issues while it is staged; the engine holds each
+        // term until every row has it.
+        if (mg || blocks_loaded_i > kb_q || (b_stream_i && blocks_loaded_i == kb_q)) begin
+          state_d = d.op.psum_in ? ExPsum : ExGo;
+        end
       end
       ExPsum: begin
         ps_req_o = 1'b1;

@@ -35,6 +35,11 @@ module ganpu_load_ctrl #(
   input  logic                  prefetch_i,     // stage block k + 1 while block k issues
   input  logic [31:0]           blocks_consumed_i,
   output logic [31:0]           blocks_loaded_o,
+  // OP.B_STREAM: block blocks_loaded_o is being staged into B bank b_stream_bank_o, and every
+  // row holds its terms below b_stream_terms_o.
+  output logic                  b_stream_o,
+  output logic                  b_stream_bank_o,
+  output logic [BAddrW:0]        b_stream_terms_o,
   output logic                  staging_o,      // a staging step is running
   // Tile reads.
   input  logic                  ps_req_i,       // level until ps_done_o
@@ -131,11 +136,11 @@ module ganpu_load_ctrl #(
   assign b_one_block = (d.q_count <= PeRows) && !gate_b;
   assign b_reuse     = d.op.b_keep && b_held_q && b_one_block && (b_key_q == b_key);
 
-  // B rows whose channels are adjacent in memory (B_QS = 1) while the reduction is strided (a
-  // weight matrix read against its layout): staged across the channels, so the reads are runs
-  // of PeRows elements instead of single ones. Gated rows keep the walker's order.
-  logic b_across;
-  assign b_across = !gate_b && (d.b_qs == 32'sd1) && (d.b_r2s != 32'sd1);
+  // B rows staged across their channels (ganpu_core_pkg::b_across), or, streamed
+  // (OP.B_STREAM) with rows that are runs, a chunk of every row at a time.
+  logic b_across, b_chunked;
+  assign b_across  = ganpu_core_pkg::b_across(gate_b, d.b_qs, d.b_r2s);
+  assign b_chunked = d.op.b_stream && !b_across;
 
   logic bank_free;
   assign bank_free = (kb_q - blocks_consumed_i) < (prefetch_i ? 32'd2 : 32'd1);
@@ -175,6 +180,12 @@ module ganpu_load_ctrl #(
           br_n3 = 24'(rows);
           br_s  = '{d.b_r0s, d.b_r1s, d.b_r2s};
           br_s3 = d.b_qs;
+        end else if (b_chunked) begin
+          // Each row is one run of the reduction: a chunk of every row, then the next chunk.
+          br_n  = '{16'(r_total >> d.op.b_chunk_log2), 16'(rows), 16'd1};
+          br_n3 = 24'd1 << d.op.b_chunk_log2;
+          br_s  = '{32'sd1 <<< d.op.b_chunk_log2, d.b_qs, 32'sd0};
+          br_s3 = 32'sd1;
         end
         sink_total = 32'(rows) * 32'(r_total);
       end
@@ -279,13 +290,18 @@ module ganpu_load_ctrl #(
   logic [31:0]       n_sink;
   logic [RowW-1:0]   b_row_q, lane_row [L], b_row_next;
   logic [BAddrW-1:0] b_addr_q, lane_addr [L], b_addr_next;
+  logic [BAddrW-1:0] b_in_q, b_in_next;  // chunked: the element's term within its chunk
+  logic [BAddrW-1:0] chunk_last;         // chunked: terms per chunk - 1
+  assign chunk_last = BAddrW'((32'd1 << d.op.b_chunk_log2) - 32'd1);
   logic [L-1:0]      lane_on;
   assign n_sink = 32'(rd_elem_count_i);
   always_comb begin
     logic [RowW-1:0]   row;
     logic [BAddrW-1:0] addr;
-    row  = b_row_q;
-    addr = b_addr_q;
+    logic [BAddrW-1:0] in_chunk;
+    row      = b_row_q;
+    addr     = b_addr_q;
+    in_chunk = b_in_q;
     for (int unsigned k = 0; k < L; k++) begin
       lane_on[k]   = sink && (32'(k) < n_sink);
       lane_row[k]  = row;
@@ -299,6 +315,21 @@ module ganpu_load_ctrl #(
           end else begin
             row = row + RowW'(1);
           end
+        end else if (b_chunked) begin
+          // A chunk of each row in turn, then the next chunk of the first row.
+          if (in_chunk == chunk_last) begin
+            in_chunk = '0;
+            if (row == rows - RowW'(1)) begin
+              row  = '0;
+              addr = addr + BAddrW'(1);
+            end else begin
+              row  = row + RowW'(1);
+              addr = addr - chunk_last;
+            end
+          end else begin
+            in_chunk = in_chunk + BAddrW'(1);
+            addr     = addr + BAddrW'(1);
+          end
         end else if (48'(addr) == r_total - 48'd1) begin
           addr = '0;
           row  = row + RowW'(1);
@@ -309,6 +340,7 @@ module ganpu_load_ctrl #(
     end
     b_row_next  = row;
     b_addr_next = addr;
+    b_in_next   = in_chunk;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -316,15 +348,18 @@ module ganpu_load_ctrl #(
       sink_cnt_q <= '0;
       b_row_q    <= '0;
       b_addr_q   <= '0;
+      b_in_q     <= '0;
     end else if (br_start || sink_clear || abort_i) begin
       sink_cnt_q <= '0;
       b_row_q    <= '0;
       b_addr_q   <= '0;
+      b_in_q     <= '0;
     end else if (sink) begin
       sink_cnt_q <= sink_cnt_q + n_sink;
       if (state_q == LdStageB) begin
         b_row_q  <= b_row_next;
         b_addr_q <= b_addr_next;
+        b_in_q   <= b_in_next;
       end
     end
   end
@@ -428,6 +463,37 @@ module ganpu_load_ctrl #(
   end
   assign b_bank_o = s1_bank_q;
 
+  // OP.B_STREAM: the terms that every row of the block being staged holds, counted from the
+  // buffer writes (a whole chunk of every row at a time; across the channels a chunk is
+  // 2^B_CHUNK_LOG2 terms of all rows). The engine issues the block's terms below it.
+  logic [31:0]     chunk_elems, wm_cnt_q, wm_cnt_add;
+  logic [BAddrW:0] wm_q;
+  logic [$clog2(L+1)-1:0] b_written;
+  always_comb begin
+    b_written = '0;
+    for (int unsigned k = 0; k < L; k++) b_written += ($clog2(L+1))'(b_we_o[k]);
+  end
+  assign chunk_elems = 32'(rows) << d.op.b_chunk_log2;
+  assign wm_cnt_add  = wm_cnt_q + 32'(b_written);
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wm_cnt_q <= '0;
+      wm_q     <= '0;
+    end else if (br_start || abort_i) begin
+      wm_cnt_q <= '0;
+      wm_q     <= '0;
+    end else if (wm_cnt_add >= chunk_elems) begin
+      // At most one chunk a cycle: a chunk is at least a beat (the compiler's choice).
+      wm_cnt_q <= wm_cnt_add - chunk_elems;
+      wm_q     <= wm_q + (BAddrW+1)'(chunk_last) + (BAddrW+1)'(1);
+    end else begin
+      wm_cnt_q <= wm_cnt_add;
+    end
+  end
+  assign b_stream_o       = d.op.b_stream && (state_q == LdStageB);
+  assign b_stream_bank_o  = kb_q[0];
+  assign b_stream_terms_o = wm_q;
+
   assign ld_o      = sink && ps_read;
   assign ld_bank_o = ps_bank_i;
   assign ld_row_o  = row_q[$clog2(PeRows)-1:0];
@@ -486,6 +552,11 @@ module ganpu_load_ctrl #(
   logic step_done;
   assign step_done = br_done && (sink_cnt_q == sink_total) && !s1_valid_q;
 
+  // A block's staging: its bias first (a streamed block's first tile needs it at its first
+  // issue), then its mask bytes if B is gated, then its rows.
+  ld_state_e b_first;
+  assign b_first = d.op.bias_en ? LdStageBias : gate_b ? LdMaskB : LdStageB;
+
   always_comb begin
     state_d    = state_q;
     kb_d       = kb_q;
@@ -508,7 +579,7 @@ module ganpu_load_ctrl #(
             kb_d    = 32'd1;
             qb_d    = PeRows;
           end else if (d.op.a_one || a_reuse) begin
-            state_d  = gate_b ? LdMaskB : LdStageB;
+            state_d  = b_first;
             br_start = 1'b1;
           end else begin
             state_d  = gate_a ? LdMaskA : LdStageA;
@@ -528,7 +599,7 @@ module ganpu_load_ctrl #(
           kb_d    = 32'd1;
           qb_d    = PeRows;
         end else if (step_done) begin
-          state_d  = gate_b ? LdMaskB : LdStageB;
+          state_d  = b_first;
           br_start = 1'b1;
         end
       end
@@ -538,20 +609,14 @@ module ganpu_load_ctrl #(
           br_start = 1'b1;
         end
       end
-      LdStageB: begin
-        if (step_done) begin
-          if (d.op.bias_en) begin
-            state_d  = LdStageBias;
-            br_start = 1'b1;
-          end else begin
-            state_d = LdWait;
-            kb_d    = kb_q + 32'd1;
-            qb_d    = qb_q + PeRows;
-          end
-        end
-      end
       LdStageBias: begin
         if (br_done && bias_done) begin
+          state_d  = gate_b ? LdMaskB : LdStageB;
+          br_start = 1'b1;
+        end
+      end
+      LdStageB: begin
+        if (step_done) begin
           state_d = LdWait;
           kb_d    = kb_q + 32'd1;
           qb_d    = qb_q + PeRows;
@@ -569,7 +634,7 @@ module ganpu_load_ctrl #(
           br_start = 1'b1;
         end else if (d.op.opcode != ganpu_reg_pkg::OpcodeMaskGrad && kb_q < nblocks &&
                      bank_free) begin
-          state_d  = gate_b ? LdMaskB : LdStageB;
+          state_d  = b_first;
           br_start = 1'b1;
         end
       end
@@ -620,15 +685,15 @@ module ganpu_load_ctrl #(
     if (br_start && (state_d == LdStageA || state_d == LdMaskA)) a_key_q <= a_key;
   end
 
-  // The B buffer holds a one-block job's rows from the end of their staging (the bias's, if
-  // any) until any B staging starts again.
+  // The B buffer holds a one-block job's rows and bias from the end of their staging (the
+  // rows are staged last) until any B staging starts again.
   logic b_staged;
-  assign b_staged = (state_q == LdStageB && step_done && !d.op.bias_en) ||
-                    (state_q == LdStageBias && br_done && bias_done);
+  assign b_staged = (state_q == LdStageB && step_done);
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       b_held_q <= 1'b0;
-    end else if (br_start && (state_d == LdStageB || state_d == LdMaskB)) begin
+    end else if (br_start && (state_d == LdStageB || state_d == LdMaskB ||
+                              state_d == LdStageBias)) begin
       // (Not at abort: the core aborts every unit at each job's end. A staging cut short by
       // a bus error cleared this flag when it started.)
       b_held_q <= 1'b0;
@@ -637,7 +702,9 @@ module ganpu_load_ctrl #(
     end
   end
   always_ff @(posedge clk_i) begin
-    if (br_start && (state_d == LdStageB || state_d == LdMaskB)) b_key_q <= b_key;
+    if (br_start && (state_d == LdStageB || state_d == LdMaskB || state_d == LdStageBias)) begin
+      b_key_q <= b_key;
+    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

@@ -145,6 +145,8 @@ package ganpu_reg_pkg;
   localparam int unsigned OpBMapLsb = 14, OpBMapWidth = 1;
   localparam int unsigned OpBKeepLsb = 15, OpBKeepWidth = 1;
   localparam int unsigned OpSpanLsb = 16, OpSpanWidth = 1;
+  localparam int unsigned OpBStreamLsb = 17, OpBStreamWidth = 1;
+  localparam int unsigned OpBChunkLog2Lsb = 18, OpBChunkLog2Width = 4;
 
   // Values of num_format fields.
   typedef enum logic {
@@ -163,7 +165,8 @@ package ganpu_reg_pkg;
     ErrorCodeSize = 8'd5,    // a loop size (Q_COUNT, P_*, R_*, or an A box size) is zero
     ErrorCodeBus = 8'd6,     // an AXI read or write answered SLVERR or DECERR
     // OP.SPAN with MASK_GRAD, or with MASK_EN and P_H * P_W not a multiple of 8
-    ErrorCodeSpan = 8'd7
+    ErrorCodeSpan = 8'd7,
+    ErrorCodeChunk = 8'd8  // OP.B_STREAM where B cannot stream (see OP.B_STREAM)
   } error_code_e;
 
   // Values of opcode fields.
@@ -257,7 +260,7 @@ package ganpu_reg_pkg;
     32'hffffffff,  // P_N
     32'hffffffff,  // Q_COUNT
     32'h0000ffff,  // SLOPE
-    32'h0001ffff   // OP
+    32'h003fffff   // OP
   };
   // Reset values of the descriptor registers, index 0 (the first register) rightmost.
   localparam logic [DescNumRegs-1:0][DataW-1:0] DescReset = {
@@ -340,6 +343,15 @@ package ganpu_reg_pkg;
   // OP: Operation of the job and its options. Fields from the most significant down, as in the
   // register.
   typedef struct packed {
+    // [21:18] OP.B_STREAM: log2 of the terms per row of one staging chunk.
+    logic [3:0]  b_chunk_log2;
+    // [17] A block's first tile may issue while its B rows are staged: term r issues once every
+    // row's term r is in the buffer. The bias is staged first; the rows are staged 2^B_CHUNK_LOG2
+    // terms at a time across the block's rows (each row's R_0 * R_1 * R_2 terms one run in memory:
+    // B_R2S = 1, B_R1S = R_2, B_R0S = R_1 * R_2), or, where B_QS = 1 and B_R2S != 1 (a weight
+    // matrix read against its layout), across their channels as usual. Not with B_MAP or a gated B;
+    // R_0 * R_1 * R_2 must be a multiple of 2^B_CHUNK_LOG2 (error CHUNK).
+    logic        b_stream;
     // [16] Tiles may hold positions of several planes (steps of P_N): a tile closes only when it is
     // full or the positions end, instead of also at each plane's end. With MASK_EN the mask is
     // written per plane, so P_H * P_W must be a multiple of 8; not allowed with MASK_GRAD (error
@@ -489,6 +501,8 @@ package ganpu_reg_pkg;
     d.op.b_map = regs[0][14];
     d.op.b_keep = regs[0][15];
     d.op.span = regs[0][16];
+    d.op.b_stream = regs[0][17];
+    d.op.b_chunk_log2 = regs[0][21:18];
     d.slope = regs[1][15:0];
     d.q_count = regs[2];
     d.p_n = regs[3];

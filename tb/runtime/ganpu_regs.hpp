@@ -210,6 +210,12 @@ inline constexpr uint32_t kOpBKeepMask = 0x00008000;
 inline constexpr uint32_t kOpSpanShift = 16;
 inline constexpr uint32_t kOpSpanWidth = 1;
 inline constexpr uint32_t kOpSpanMask = 0x00010000;
+inline constexpr uint32_t kOpBStreamShift = 17;
+inline constexpr uint32_t kOpBStreamWidth = 1;
+inline constexpr uint32_t kOpBStreamMask = 0x00020000;
+inline constexpr uint32_t kOpBChunkLog2Shift = 18;
+inline constexpr uint32_t kOpBChunkLog2Width = 4;
+inline constexpr uint32_t kOpBChunkLog2Mask = 0x003C0000;
 
 // Values of num_format fields.
 enum class NumFormat : uint32_t {
@@ -236,6 +242,7 @@ enum class ErrorCode : uint32_t {
   kSize = 5,      // a loop size (Q_COUNT, P_*, R_*, or an A box size) is zero
   kBus = 6,       // an AXI read or write answered SLVERR or DECERR
   kSpan = 7,      // OP.SPAN with MASK_GRAD, or with MASK_EN and P_H * P_W not a multiple of 8
+  kChunk = 8,     // OP.B_STREAM where B cannot stream (see OP.B_STREAM)
 };
 inline const char *describe(ErrorCode v) {
   switch (v) {
@@ -255,6 +262,8 @@ inline const char *describe(ErrorCode v) {
       return "BUS: an AXI read or write answered SLVERR or DECERR";
     case ErrorCode::kSpan:
       return "SPAN: OP.SPAN with MASK_GRAD, or with MASK_EN and P_H * P_W not a multiple of 8";
+    case ErrorCode::kChunk:
+      return "CHUNK: OP.B_STREAM where B cannot stream (see OP.B_STREAM)";
   }
   return nullptr;
 }
@@ -334,7 +343,7 @@ inline constexpr RegInfo kRegisters[] = {
     {"STALL_SETUP_HI", 0x064, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"STALL_DRAIN_LO", 0x068, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"STALL_DRAIN_HI", 0x06C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
-    {"OP", 0x100, Access::kReadWrite, true, 0x00000000, 0x0001FFFF, false, true},
+    {"OP", 0x100, Access::kReadWrite, true, 0x00000000, 0x003FFFFF, false, true},
     {"SLOPE", 0x104, Access::kReadWrite, true, 0x00000000, 0x0000FFFF, false, true},
     {"Q_COUNT", 0x108, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
     {"P_N", 0x10C, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
@@ -447,6 +456,8 @@ inline constexpr FieldInfo kFields[] = {
     {"OP", "B_MAP", 0x100, 14, 1},
     {"OP", "B_KEEP", 0x100, 15, 1},
     {"OP", "SPAN", 0x100, 16, 1},
+    {"OP", "B_STREAM", 0x100, 17, 1},
+    {"OP", "B_CHUNK_LOG2", 0x100, 18, 4},
 };
 
 inline constexpr uint32_t kDescBase = 0x100;
@@ -488,6 +499,15 @@ struct Op {
   // written per plane, so P_H * P_W must be a multiple of 8; not allowed with MASK_GRAD (error
   // SPAN).
   bool span = false;
+  // [17] A block's first tile may issue while its B rows are staged: term r issues once every row's
+  // term r is in the buffer. The bias is staged first; the rows are staged 2^B_CHUNK_LOG2 terms at
+  // a time across the block's rows (each row's R_0 * R_1 * R_2 terms one run in memory: B_R2S = 1,
+  // B_R1S = R_2, B_R0S = R_1 * R_2), or, where B_QS = 1 and B_R2S != 1 (a weight matrix read
+  // against its layout), across their channels as usual. Not with B_MAP or a gated B; R_0 * R_1 *
+  // R_2 must be a multiple of 2^B_CHUNK_LOG2 (error CHUNK).
+  bool b_stream = false;
+  // [21:18] OP.B_STREAM: log2 of the terms per row of one staging chunk.
+  uint32_t b_chunk_log2 = 0;
 
   constexpr uint32_t pack() const {
     uint32_t v = 0;
@@ -505,6 +525,8 @@ struct Op {
     v |= (static_cast<uint32_t>(b_map) << kOpBMapShift) & kOpBMapMask;
     v |= (static_cast<uint32_t>(b_keep) << kOpBKeepShift) & kOpBKeepMask;
     v |= (static_cast<uint32_t>(span) << kOpSpanShift) & kOpSpanMask;
+    v |= (static_cast<uint32_t>(b_stream) << kOpBStreamShift) & kOpBStreamMask;
+    v |= (static_cast<uint32_t>(b_chunk_log2) << kOpBChunkLog2Shift) & kOpBChunkLog2Mask;
     return v;
   }
   static constexpr Op unpack(uint32_t v) {
@@ -523,6 +545,8 @@ struct Op {
     x.b_map = (v & kOpBMapMask) != 0;
     x.b_keep = (v & kOpBKeepMask) != 0;
     x.span = (v & kOpSpanMask) != 0;
+    x.b_stream = (v & kOpBStreamMask) != 0;
+    x.b_chunk_log2 = (v & kOpBChunkLog2Mask) >> kOpBChunkLog2Shift;
     return x;
   }
 };

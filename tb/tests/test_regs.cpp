@@ -314,19 +314,19 @@ TEST_CASE("WSTRB writes only the enabled bytes", "[regs]") {
     INFO("wstrb " << strb);
     CHECK(hex(b.read_ok(regs::kRegQCount)) == hex(want));
   }
-  // OP keeps bits 16:0: byte 1 holds FORMAT, PSUM_IN, GATE, GATE_B, A_KEEP, B_MAP, B_KEEP;
-  // byte 2 SPAN.
+  // OP keeps bits 21:0: byte 1 holds FORMAT, PSUM_IN, GATE, GATE_B, A_KEEP, B_MAP, B_KEEP;
+  // byte 2 SPAN, B_STREAM and B_CHUNK_LOG2.
+  const uint32_t byte1 = regs::kOpFormatMask | regs::kOpPsumInMask | regs::kOpGateMask |
+                         regs::kOpGateBMask | regs::kOpAKeepMask | regs::kOpBMapMask |
+                         regs::kOpBKeepMask;
+  const uint32_t byte2 = regs::kOpSpanMask | regs::kOpBStreamMask | regs::kOpBChunkLog2Mask;
   b.write_ok(regs::kRegOp, 0);
   b.write_ok(regs::kRegOp, 0xFFFFFFFF, 0x2);
-  CHECK(hex(b.read_ok(regs::kRegOp)) ==
-        hex(regs::kOpFormatMask | regs::kOpPsumInMask | regs::kOpGateMask | regs::kOpGateBMask |
-            regs::kOpAKeepMask | regs::kOpBMapMask | regs::kOpBKeepMask));
+  CHECK(hex(b.read_ok(regs::kRegOp)) == hex(byte1));
   b.write_ok(regs::kRegOp, 0xFFFFFFFF, 0x4);
-  CHECK(hex(b.read_ok(regs::kRegOp)) ==
-        hex(regs::kOpFormatMask | regs::kOpPsumInMask | regs::kOpGateMask | regs::kOpGateBMask |
-            regs::kOpAKeepMask | regs::kOpBMapMask | regs::kOpBKeepMask | regs::kOpSpanMask));
+  CHECK(hex(b.read_ok(regs::kRegOp)) == hex(byte1 | byte2));
   b.write_ok(regs::kRegOp, 0xFFFFFFFF, 0x1);
-  CHECK(hex(b.read_ok(regs::kRegOp)) == hex(0x1FFFF));
+  CHECK(hex(b.read_ok(regs::kRegOp)) == hex(0x3FFFFF));
   // IRQ_ENABLE and CTRL act on byte 0 only.
   b.write_ok(regs::kRegIrqEnable, 1, 0xE);
   CHECK(b.read_ok(regs::kRegIrqEnable) == 0);

@@ -211,6 +211,46 @@ TEST_CASE("OP.SPAN fills tiles with the positions of several planes", "[streamin
   }
 }
 
+// OP.B_STREAM: a channel block's first tile issues each reduction term as soon as every row
+// holds it, so a job's first block no longer waits to be staged whole. A conv2d whose weight
+// rows are runs of 512 terms (32 channels x 4 x 4), in one job: the compiler streams the rows
+// in chunks of 64 terms, the results stay exact, and the same job staged whole issues as many
+// cycles but waits longer for its operands. B rows of another form, or a chunk that does not
+// divide the reduction, are refused (error CHUNK).
+TEST_CASE("OP.B_STREAM issues a block while its rows arrive", "[streaming]") {
+  const LayerSpec s = conv(LayerType::kConv2d, 32, 8, 8, 8, 4, 2, 1, 2, Act::kRelu, true);
+  const auto configs = ganpu::rt::accelerator_configs();
+  REQUIRE(!configs.empty());
+  for (const auto &config : configs) {
+    INFO(config);
+    auto acc = roomy_accelerator(config);
+    LayerSpec l = s;
+    l.format = acc->config().format;
+    const auto in = random_inputs(l, 21);
+    const auto y = ganpu::rt::run_layer(*acc, l, ganpu::model::Phase::kForward, in);
+    ganpu::test::check_outputs(l, ganpu::model::Phase::kForward, in, y);
+
+    const auto f = forward_jobs(s, *acc);
+    REQUIRE(f.jobs.size() == 1);
+    auto d = f.jobs.front().desc;
+    CHECK(d.op.b_stream);
+    CHECK(d.op.b_chunk_log2 == 6);
+    const auto streamed = acc->run(d, 1'000'000);
+    d.op.b_stream = false;
+    const auto whole = acc->run(d, 1'000'000);
+    CHECK(streamed.busy_cycles == whole.busy_cycles);
+    CHECK(streamed.stall_load < whole.stall_load);
+    CHECK(streamed.cycles < whole.cycles);
+
+    d.op.b_stream = true;
+    d.op.b_chunk_log2 = 10;  // 1,024 terms: not a divisor of 512
+    CHECK_THROWS_WITH(acc->run(d, 1'000'000), Catch::Contains("error code 8 (CHUNK"));
+    d.op.b_chunk_log2 = 6;
+    d.b_r0s += 1;  // the rows are no longer runs of the reduction
+    CHECK_THROWS_WITH(acc->run(d, 1'000'000), Catch::Contains("error code 8 (CHUNK"));
+  }
+}
+
 // A read or write beyond the memory (SLVERR) stops the job with error BUS, whatever the units
 // were doing; the core then runs the next job as if nothing had happened.
 TEST_CASE("a bus error ends the job with error BUS and the next job runs", "[streaming]") {
