@@ -109,8 +109,9 @@ module ganpu_core #(
   // OP.B_STREAM is possible for this form of B rows (ganpu_core_pkg::b_stream_ok).
   logic b_stream_ok;
   assign b_stream_ok = ganpu_core_pkg::b_stream_ok(
-      d.op.b_map, d.op.gate != ganpu_reg_pkg::ActNone && d.op.gate_b, d.b_qs, d.b_r0s, d.b_r1s,
-      d.b_r2s, {d.r_2, d.r_1, d.r_0}, d.op.b_chunk_log2);
+      d.op.gate != ganpu_reg_pkg::ActNone && d.op.gate_b, d.b_qs, d.b_r0s, d.b_r1s, d.b_r2s,
+      ganpu_core_pkg::b_loops(d.op.b_map, {d.r_2, d.r_1, d.r_0}, {d.b_l2, d.b_l1, d.b_l0}),
+      d.op.b_chunk_log2);
 
   // Output runs along a row step by O_P2S elements where the write DMA takes that as a stride.
   logic [1:0] o_step;

@@ -74,20 +74,32 @@ package ganpu_core_pkg;
     return !gated_b && (b_qs == 32'sd1) && (b_r2s != 32'sd1);
   endfunction
 
-  // OP.B_STREAM needs B staged term by term across the rows (b_across), or rows that are each
-  // one run of the reduction r_n[0] x r_n[1] x r_n[2] in memory (then staged a chunk of
-  // 2^chunk_log2 terms of every row at a time), whole chunks, no B_MAP and no gating of B.
-  function automatic logic b_stream_ok(logic b_map, logic gated_b, logic signed [31:0] b_qs,
+  // Each B row's terms (staging loops n0 x n1 x n2: R_*, or B_L* with B_MAP) are one run in
+  // memory.
+  function automatic logic b_rows_are_runs(logic signed [31:0] b_r0s, logic signed [31:0] b_r1s,
+                                           logic signed [31:0] b_r2s, logic [31:0] n1,
+                                           logic [31:0] n2);
+    return (b_r2s == 32'sd1) && (b_r1s == $signed(n2)) && (48'(b_r0s) == 48'(n1) * 48'(n2)) &&
+           !b_r0s[31];
+  endfunction
+
+  // OP.B_STREAM stages the rows in chunks, each chunk of every row in turn, and counts the
+  // terms every row holds: across the channels (b_across) 2^chunk_log2 terms a chunk; rows
+  // that are runs 2^chunk_log2 terms of the run (whole chunks); other rows whose innermost
+  // staging loop is contiguous one pass of that loop (chunk_log2 0). Not for a gated B. The
+  // engine holds a read of B address a until a is below the count, so B_MAP's walk, which
+  // reads the rows out of order, streams as well.
+  function automatic logic b_stream_ok(logic gated_b, logic signed [31:0] b_qs,
                                        logic signed [31:0] b_r0s, logic signed [31:0] b_r1s,
-                                       logic signed [31:0] b_r2s, loops_t r_n,
+                                       logic signed [31:0] b_r2s, loops_t n,
                                        logic [3:0] chunk_log2);
-    logic        rows_are_runs;
     logic [47:0] terms;
-    terms         = b_terms(r_n);
-    rows_are_runs = (b_r2s == 32'sd1) && (b_r1s == $signed(r_n[2])) &&
-                    (48'(b_r0s) == 48'(r_n[1]) * 48'(r_n[2])) && !b_r0s[31];
-    return !b_map && !gated_b && (b_across(gated_b, b_qs, b_r2s) || rows_are_runs) &&
-           ((terms & ((48'd1 << chunk_log2) - 48'd1)) == 48'd0);
+    logic        whole_chunks;
+    terms        = b_terms(n);
+    whole_chunks = (terms & ((48'd1 << chunk_log2) - 48'd1)) == 48'd0;
+    return !gated_b && (b_across(gated_b, b_qs, b_r2s) ? whole_chunks :
+                        b_rows_are_runs(b_r0s, b_r1s, b_r2s, n[1], n[2]) ? whole_chunks :
+                        (b_r2s == 32'sd1 && chunk_log2 == 4'd0));
   endfunction
 
   // Why a running job's PE array issues nothing in a cycle (the execute unit's state then):

@@ -138,9 +138,10 @@ module ganpu_load_ctrl #(
 
   // B rows staged across their channels (ganpu_core_pkg::b_across), or, streamed
   // (OP.B_STREAM) with rows that are runs, a chunk of every row at a time.
-  logic b_across, b_chunked;
+  logic b_across, b_chunked, b_runs;
   assign b_across  = ganpu_core_pkg::b_across(gate_b, d.b_qs, d.b_r2s);
   assign b_chunked = d.op.b_stream && !b_across;
+  assign b_runs    = ganpu_core_pkg::b_rows_are_runs(d.b_r0s, d.b_r1s, d.b_r2s, bl[1], bl[2]);
 
   logic bank_free;
   assign bank_free = (kb_q - blocks_consumed_i) < (prefetch_i ? 32'd2 : 32'd1);
@@ -180,11 +181,17 @@ module ganpu_load_ctrl #(
           br_n3 = 24'(rows);
           br_s  = '{d.b_r0s, d.b_r1s, d.b_r2s};
           br_s3 = d.b_qs;
-        end else if (b_chunked) begin
-          // Each row is one run of the reduction: a chunk of every row, then the next chunk.
+        end else if (b_chunked && b_runs) begin
+          // Each row is one run: a chunk of it from every row, then the next chunk.
           br_n  = '{16'(r_total >> d.op.b_chunk_log2), 16'(rows), 16'd1};
           br_n3 = 24'd1 << d.op.b_chunk_log2;
           br_s  = '{32'sd1 <<< d.op.b_chunk_log2, d.b_qs, 32'sd0};
+          br_s3 = 32'sd1;
+        end else if (b_chunked) begin
+          // One pass of the innermost loop from every row, then the next pass.
+          br_n  = '{16'(bl[0]), 16'(bl[1]), 16'(rows)};
+          br_n3 = 24'(bl[2]);
+          br_s  = '{d.b_r0s, d.b_r1s, d.b_qs};
           br_s3 = 32'sd1;
         end
         sink_total = 32'(rows) * 32'(r_total);
@@ -291,8 +298,9 @@ module ganpu_load_ctrl #(
   logic [RowW-1:0]   b_row_q, lane_row [L], b_row_next;
   logic [BAddrW-1:0] b_addr_q, lane_addr [L], b_addr_next;
   logic [BAddrW-1:0] b_in_q, b_in_next;  // chunked: the element's term within its chunk
-  logic [BAddrW-1:0] chunk_last;         // chunked: terms per chunk - 1
-  assign chunk_last = BAddrW'((32'd1 << d.op.b_chunk_log2) - 32'd1);
+  logic [BAddrW-1:0] chunk_last;         // streamed: terms per chunk - 1
+  assign chunk_last = (b_chunked && !b_runs) ? BAddrW'(bl[2] - 32'd1) :
+                                               BAddrW'((32'd1 << d.op.b_chunk_log2) - 32'd1);
   logic [L-1:0]      lane_on;
   assign n_sink = 32'(rd_elem_count_i);
   always_comb begin
@@ -473,7 +481,7 @@ module ganpu_load_ctrl #(
     b_written = '0;
     for (int unsigned k = 0; k < L; k++) b_written += ($clog2(L+1))'(b_we_o[k]);
   end
-  assign chunk_elems = 32'(rows) << d.op.b_chunk_log2;
+  assign chunk_elems = 32'(rows) * (32'(chunk_last) + 32'd1);
   assign wm_cnt_add  = wm_cnt_q + 32'(b_written);
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin

@@ -343,14 +343,16 @@ package ganpu_reg_pkg;
   // OP: Operation of the job and its options. Fields from the most significant down, as in the
   // register.
   typedef struct packed {
-    // [21:18] OP.B_STREAM: log2 of the terms per row of one staging chunk.
+    // [21:18] OP.B_STREAM: log2 of the terms per row of one staging chunk (0 for rows streamed a
+    // pass of their innermost loop at a time).
     logic [3:0]  b_chunk_log2;
     // [17] A block's first tile may issue while its B rows are staged: term r issues once every
-    // row's term r is in the buffer. The bias is staged first; the rows are staged 2^B_CHUNK_LOG2
-    // terms at a time across the block's rows (each row's R_0 * R_1 * R_2 terms one run in memory:
-    // B_R2S = 1, B_R1S = R_2, B_R0S = R_1 * R_2), or, where B_QS = 1 and B_R2S != 1 (a weight
-    // matrix read against its layout), across their channels as usual. Not with B_MAP or a gated B;
-    // R_0 * R_1 * R_2 must be a multiple of 2^B_CHUNK_LOG2 (error CHUNK).
+    // row's term r is in the buffer. The bias is staged first; the rows are staged a chunk of every
+    // row at a time: 2^B_CHUNK_LOG2 terms where each row's terms are one run in memory (B_R2S = 1,
+    // B_R1S = R_2, B_R0S = R_1 * R_2, or with B_MAP the same of B_L*), a whole chunk count; else,
+    // with B_R2S = 1 and B_CHUNK_LOG2 = 0, one pass of the innermost staging loop (R_2 or B_L2);
+    // where B_QS = 1 and B_R2S != 1 (a weight matrix read against its layout) across their channels
+    // as usual, 2^B_CHUNK_LOG2 terms a chunk. Not with a gated B (error CHUNK for any other form).
     logic        b_stream;
     // [16] Tiles may hold positions of several planes (steps of P_N): a tile closes only when it is
     // full or the positions end, instead of also at each plane's end. With MASK_EN the mask is

@@ -101,27 +101,27 @@ int64_t plan_tiles(const Plan &p, const HwConfig &hw) {
 
 // OP.B_STREAM: log2 of the terms per row of a staging chunk with which a block's first tile
 // can issue while its B rows arrive, or -1 where it cannot (ganpu_core_pkg::b_stream_ok).
-// Rows that are runs of the reduction stream in chunks of up to 64 terms (a row's chunk is
-// one read of up to 16 beats; at least 16 terms, so the reads stay bursts, and at least two
-// chunks); rows read across their channels stream term by term (a beat at least per chunk).
+// Rows that are runs stream in chunks of up to 64 terms (a row's chunk is one read of up to
+// 16 beats; at least 16 terms, so the reads stay bursts, and at least two chunks); rows read
+// across their channels term by term (a beat at least per chunk); other rows whose innermost
+// staging loop is contiguous and at least 16 terms (B_MAP's kernels) one pass of that loop at
+// a time (0). With B_MAP the staging loops are B_L*, which the walk reads out of order: the
+// engine holds any B address not yet staged.
 int b_chunk_log2(const Plan &p, const HwConfig &hw) {
-  if (p.b_map || (p.gate && p.gate_b)) return -1;
-  const int64_t terms = p.rn[0] * p.rn[1] * p.rn[2];
-  auto pow2_divisor = [&](int64_t cap) {
-    int k = 0;
-    while ((int64_t{2} << k) <= cap && terms % (int64_t{2} << k) == 0) ++k;
-    return k;
-  };
+  if (p.gate && p.gate_b) return -1;
+  const int64_t *n = p.b_map ? p.b_l : p.rn;
+  const int64_t terms = n[0] * n[1] * n[2];
   if (p.b_qs == 1 && p.b_rs[2] != 1) {
     int k = 0;
     while ((static_cast<int64_t>(hw.pe_rows) << k) < 4) ++k;
     return terms % (int64_t{1} << k) == 0 ? k : -1;
   }
-  const bool rows_are_runs =
-      p.b_rs[2] == 1 && p.b_rs[1] == p.rn[2] && p.b_rs[0] == p.rn[1] * p.rn[2];
-  if (!rows_are_runs) return -1;
-  const int k = pow2_divisor(64);
-  return ((int64_t{1} << k) >= 16 && terms >= (int64_t{2} << k)) ? k : -1;
+  if (p.b_rs[2] == 1 && p.b_rs[1] == n[2] && p.b_rs[0] == n[1] * n[2]) {
+    int k = 0;
+    while ((int64_t{2} << k) <= 64 && terms % (int64_t{2} << k) == 0) ++k;
+    return ((int64_t{1} << k) >= 16 && terms >= (int64_t{2} << k)) ? k : -1;
+  }
+  return (p.b_rs[2] == 1 && n[2] >= 16 && n[0] * n[1] >= 2) ? 0 : -1;
 }
 
 Job to_job(const Plan &p, const LayerSpec &s, const HwConfig &hw) {

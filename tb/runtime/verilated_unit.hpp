@@ -14,6 +14,19 @@
 
 namespace ganpu::rt {
 
+// Asynchronous active-low reset of a Verilated model with clk_i and rst_ni: a falling edge of
+// rst_ni (so the reset processes fire) with the clock low. Set the other inputs first.
+template <class Model>
+void async_reset(Model &m) {
+  m.clk_i = 0;
+  m.rst_ni = 1;
+  m.eval();
+  m.rst_ni = 0;
+  m.eval();
+  m.rst_ni = 1;
+  m.eval();
+}
+
 // A Verilated model with clk_i, rst_ni and valid_i inputs and a valid_o output.
 template <class Model>
 class ClockedUnit {
@@ -38,14 +51,8 @@ class ClockedUnit {
   // Asynchronous active-low reset (a falling edge, so the reset processes fire), then one
   // idle clock.
   void reset() {
-    model_->clk_i = 0;
     model_->valid_i = 0;
-    model_->rst_ni = 1;
-    model_->eval();
-    model_->rst_ni = 0;
-    model_->eval();
-    model_->rst_ni = 1;
-    model_->eval();
+    async_reset(*model_);
     tick();
   }
 

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "Vhandshake_test_top.h"
+#include "runtime/verilated_unit.hpp"
 
 namespace {
 
@@ -15,15 +16,9 @@ class Fifo {
   Fifo() : ctx_(std::make_unique<VerilatedContext>()) {
     ctx_->fatalOnError(false);  // record a failed assertion instead of aborting the test
     top_ = std::make_unique<Vhandshake_test_top>(ctx_.get(), "top");
-    top_->clk_i = 0;
-    top_->rst_ni = 1;
     top_->in_valid_i = 0;
     top_->out_ready_i = 0;
-    top_->eval();
-    top_->rst_ni = 0;
-    top_->eval();
-    top_->rst_ni = 1;
-    top_->eval();
+    ganpu::rt::async_reset(*top_);
     tick();
   }
   ~Fifo() { top_->final(); }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "Vbox_reader.h"
+#include "runtime/verilated_unit.hpp"
 
 namespace {
 
@@ -62,16 +63,10 @@ class Reader {
  public:
   Reader() : ctx_(std::make_unique<VerilatedContext>()) {
     top_ = std::make_unique<Vbox_reader>(ctx_.get(), "top");
-    top_->clk_i = 0;
     top_->start_i = 0;
     top_->abort_i = 0;
     top_->cmd_ready_i = 0;
-    top_->rst_ni = 1;
-    top_->eval();
-    top_->rst_ni = 0;
-    top_->eval();
-    top_->rst_ni = 1;
-    top_->eval();
+    ganpu::rt::async_reset(*top_);
     tick();
   }
   ~Reader() { top_->final(); }
