@@ -38,6 +38,17 @@ std::unique_ptr<ganpu::rt::Accelerator> roomy_accelerator(const std::string &con
   mem.size = kRoomyBytes;
   return ganpu::rt::make_accelerator(config, mem);
 }
+// Runs `body` on a roomy accelerator of each configuration the build has (at least one).
+template <class Body>
+void on_roomy_accelerators(Body &&body) {
+  const auto configs = ganpu::rt::accelerator_configs();
+  REQUIRE(!configs.empty());
+  for (const auto &config : configs) {
+    INFO(config);
+    auto acc = roomy_accelerator(config);
+    body(acc);
+  }
+}
 ganpu::rt::LayerAddrs fixed_addrs() {
   ganpu::rt::LayerAddrs a;
   a.x = 0x1000, a.w = 0x20000, a.b = 0x30000, a.y = 0x40000, a.mask = 0x50000;
@@ -137,11 +148,7 @@ TEST_CASE("the stall counters name the unit the array waits for", "[streaming]")
 // its one channel block's B rows and bias. Changed B rows (another B_SRC) are staged anyway.
 TEST_CASE("B_KEEP and A_KEEP skip the staging of what the core holds", "[streaming]") {
   const LayerSpec s = conv(LayerType::kConvTranspose2d, 8, 3, 4, 4, 4, 2, 1, 1, Act::kRelu, true);
-  const auto configs = ganpu::rt::accelerator_configs();
-  REQUIRE(!configs.empty());
-  for (const auto &config : configs) {
-    INFO(config);
-    auto acc = roomy_accelerator(config);
+  on_roomy_accelerators([&](std::unique_ptr<ganpu::rt::Accelerator> &acc) {
     const auto [l, jobs] = forward_jobs(s, *acc);
     REQUIRE(!jobs.empty());
     auto d = jobs.front().desc;
@@ -154,7 +161,7 @@ TEST_CASE("B_KEEP and A_KEEP skip the staging of what the core holds", "[streami
     d.b_src += 2;  // other rows: staged although B_KEEP is set
     const auto other = acc->run(d, 1'000'000);
     CHECK(other.rd_bytes > 0);
-  }
+  });
 }
 
 // OP.SPAN: tiles take positions of the next plane, so planes smaller than a tile fill it. A
@@ -165,11 +172,7 @@ TEST_CASE("B_KEEP and A_KEEP skip the staging of what the core holds", "[streami
 TEST_CASE("OP.SPAN fills tiles with the positions of several planes", "[streaming]") {
   const LayerSpec s = conv(LayerType::kConv2d, 3, 5, 4, 8, 3, 2, 1, 6, Act::kRelu, true);
   REQUIRE(s.out_h() * s.out_w() == 8);
-  const auto configs = ganpu::rt::accelerator_configs();
-  REQUIRE(!configs.empty());
-  for (const auto &config : configs) {
-    INFO(config);
-    auto acc = roomy_accelerator(config);
+  on_roomy_accelerators([&](std::unique_ptr<ganpu::rt::Accelerator> &acc) {
     const auto hw = acc->config();
     LayerSpec l = s;
     l.format = hw.format;
@@ -208,7 +211,7 @@ TEST_CASE("OP.SPAN fills tiles with the positions of several planes", "[streamin
     d.op.mask_en = false;
     CHECK_THROWS_WITH(acc->run(d, 1'000'000),
                       Catch::Contains("error code 7 (SPAN: OP.SPAN with MASK_GRAD"));
-  }
+  });
 }
 
 // OP.B_STREAM: a channel block's first tile issues each reduction term as soon as every row
@@ -219,11 +222,7 @@ TEST_CASE("OP.SPAN fills tiles with the positions of several planes", "[streamin
 // divide the reduction, are refused (error CHUNK).
 TEST_CASE("OP.B_STREAM issues a block while its rows arrive", "[streaming]") {
   const LayerSpec s = conv(LayerType::kConv2d, 32, 8, 8, 8, 4, 2, 1, 2, Act::kRelu, true);
-  const auto configs = ganpu::rt::accelerator_configs();
-  REQUIRE(!configs.empty());
-  for (const auto &config : configs) {
-    INFO(config);
-    auto acc = roomy_accelerator(config);
+  on_roomy_accelerators([&](std::unique_ptr<ganpu::rt::Accelerator> &acc) {
     LayerSpec l = s;
     l.format = acc->config().format;
     const auto in = random_inputs(l, 21);
@@ -248,18 +247,14 @@ TEST_CASE("OP.B_STREAM issues a block while its rows arrive", "[streaming]") {
     d.op.b_chunk_log2 = 6;
     d.b_r0s += 1;  // the rows are no longer runs of the reduction
     CHECK_THROWS_WITH(acc->run(d, 1'000'000), Catch::Contains("error code 8 (CHUNK"));
-  }
+  });
 }
 
 // A read or write beyond the memory (SLVERR) stops the job with error BUS, whatever the units
 // were doing; the core then runs the next job as if nothing had happened.
 TEST_CASE("a bus error ends the job with error BUS and the next job runs", "[streaming]") {
   const LayerSpec s = conv(LayerType::kConv2d, 5, 9, 8, 8, 4, 2, 1, 2, Act::kRelu, true);
-  const auto configs = ganpu::rt::accelerator_configs();
-  REQUIRE(!configs.empty());
-  for (const auto &config : configs) {
-    INFO(config);
-    auto acc = roomy_accelerator(config);
+  on_roomy_accelerators([&](std::unique_ptr<ganpu::rt::Accelerator> &acc) {
     const auto [l, jobs] = forward_jobs(s, *acc);
     REQUIRE(!jobs.empty());
     const uint32_t end = static_cast<uint32_t>(kRoomyBytes);
@@ -278,7 +273,7 @@ TEST_CASE("a bus error ends the job with error BUS and the next job runs", "[str
     const auto in = random_inputs(l, 12);
     const auto y = ganpu::rt::run_layer(*acc, l, ganpu::model::Phase::kForward, in);
     ganpu::test::check_outputs(l, ganpu::model::Phase::kForward, in, y);
-  }
+  });
 }
 
 // A transposed map's output phases (stride 2): each phase writes every second element of y,
@@ -289,11 +284,7 @@ TEST_CASE("a bus error ends the job with error BUS and the next job runs", "[str
 TEST_CASE("a transposed map's phases write strided runs and gate at bus width", "[streaming]") {
   const LayerSpec s = conv(LayerType::kConvTranspose2d, 4, 8, 8, 8, 4, 2, 1, 1, Act::kRelu, true);
   REQUIRE(s.out_h() == 16);
-  const auto configs = ganpu::rt::accelerator_configs();
-  REQUIRE(!configs.empty());
-  for (const auto &config : configs) {
-    INFO(config);
-    auto acc = roomy_accelerator(config);
+  on_roomy_accelerators([&](std::unique_ptr<ganpu::rt::Accelerator> &acc) {
     LayerSpec l = s;
     l.format = acc->config().format;
     auto in = random_inputs(l, 21);
@@ -329,5 +320,5 @@ TEST_CASE("a transposed map's phases write strided runs and gate at bus width", 
       }
       CHECK(gated_jobs > 0);
     }
-  }
+  });
 }
