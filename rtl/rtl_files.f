@@ -2,6 +2,7 @@ rtl/fp/fp_pkg.sv
 rtl/regs/ganpu_reg_pkg.sv
 rtl/common/ganpu_cfg_pkg.sv
 rtl/core/ganpu_core_pkg.sv
+rtl/eors/ganpu_eors_pkg.sv
 rtl/fp/fp_lzc.sv
 rtl/fp/fp_pipe_reg.sv
 rtl/fp/fp_unpack.sv
@@ -17,6 +18,10 @@ rtl/fp/fp_mul_round.sv
 rtl/fp/fp_act.sv
 rtl/fp/fp_masked_grad.sv
 rtl/fp/fp_exp_sign.sv
+rtl/eors/ganpu_eors_term.sv
+rtl/eors/ganpu_eors_lane.sv
+rtl/eors/ganpu_eors_bias.sv
+rtl/eors/ganpu_eors_decide.sv
 rtl/common/ganpu_clock_gate.sv
 rtl/common/ganpu_ram_1w1r.sv
 rtl/common/ganpu_fifo_ram.sv

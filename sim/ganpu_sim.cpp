@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "cli_common.hpp"
+#include "eors_command.hpp"
 #include "fp_dot_demo.hpp"
 #include "layer_command.hpp"
 #include "network_command.hpp"
@@ -15,6 +16,7 @@ int main(int argc, char **argv) {
   ganpu::sim::add_fp_dot_command(app);
   ganpu::sim::add_layer_command(app);
   ganpu::sim::add_network_commands(app);
+  ganpu::sim::add_eors_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError &e) {

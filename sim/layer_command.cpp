@@ -29,6 +29,7 @@
 #include "cli_common.hpp"
 #include "layer_check.hpp"
 #include "output_set.hpp"
+#include "provenance.hpp"
 #include "runtime/accelerator.hpp"
 #include "runtime/layer_json.hpp"
 #include "runtime/layer_runner.hpp"
@@ -70,52 +71,6 @@ std::string spec_stem(const std::string &spec) {
   if (name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0)
     name.resize(name.size() - ext.size());
   return name.empty() ? "layer" : name;
-}
-
-// First line of a shell command's output, trimmed; "" if it fails.
-std::string command_line(const std::string &cmd) {
-  FILE *p = popen(cmd.c_str(), "r");
-  if (!p) return "";
-  std::string out;
-  char buf[256];
-  while (std::fgets(buf, sizeof buf, p)) out += buf;
-  if (pclose(p) != 0) return "";
-  const size_t nl = out.find('\n');
-  if (nl != std::string::npos) out.resize(nl);
-  while (!out.empty() && (out.back() == ' ' || out.back() == '\r' || out.back() == '\t'))
-    out.pop_back();
-  return out;
-}
-
-// The short commit of the source tree this program was built from (else of the current
-// directory's repository), "unknown" without git or a repository; dirty: tracked files
-// changed since (read only, no index refresh), null if unknown.
-struct GitState {
-  std::string commit = "unknown";
-  Json dirty = nullptr;
-};
-
-GitState git_state() {
-  const auto git = [](const std::string &dir, const std::string &args) {
-    std::string cmd = "git --no-optional-locks";
-    if (!dir.empty()) {
-      std::string quoted = "'";
-      for (char c : dir) quoted += (c == '\'') ? std::string("'\\''") : std::string(1, c);
-      cmd += " -C " + quoted + "'";
-    }
-    return command_line(cmd + " " + args + " 2>/dev/null");
-  };
-  std::string dir;
-  const fs::path src = fs::path(__FILE__).parent_path();
-  std::error_code ec;
-  if (src.is_absolute() && fs::is_directory(src, ec)) dir = src.string();
-  GitState g;
-  std::string c = git(dir, "rev-parse --short HEAD");
-  if (c.empty() && !dir.empty()) c = git(dir = "", "rev-parse --short HEAD");
-  if (c.empty()) return g;
-  g.commit = c;
-  g.dirty = !git(dir, "status --porcelain --untracked-files=no").empty();
-  return g;
 }
 
 fs::path default_out_dir(const std::string &spec) {

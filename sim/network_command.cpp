@@ -31,6 +31,7 @@
 #include "layer_check.hpp"
 #include "layer_list.hpp"
 #include "output_set.hpp"
+#include "provenance.hpp"
 #include "runtime/accelerator.hpp"
 #include "runtime/layer_json.hpp"
 #include "runtime/roofline.hpp"
@@ -407,19 +408,6 @@ Json hw_json(const ConfigRun &run) {
 }
 
 // First line of a command's output, trimmed; "" if it fails.
-std::string command_line(const char *cmd) {
-  FILE *p = ::popen(cmd, "r");
-  if (!p) return "";
-  std::string out;
-  char buf[256];
-  while (std::fgets(buf, sizeof buf, p)) out += buf;
-  if (::pclose(p) != 0) return "";
-  const size_t nl = out.find('\n');
-  if (nl != std::string::npos) out.resize(nl);
-  while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
-  return out;
-}
-
 Json lists_json(const std::vector<LayerList> &lists) {
   Json a = Json::array();
   for (const LayerList &l : lists) {
@@ -434,20 +422,10 @@ Json lists_json(const std::vector<LayerList> &lists) {
 
 // What produced a report: the commit of the current directory's repository and settings.
 Json provenance(const char *command, const std::vector<LayerList> &lists, const Settings &set) {
-  std::string commit = command_line("git rev-parse --short HEAD 2>/dev/null");
-  Json dirty = nullptr;
-  if (commit.empty()) {
-    commit = "unknown";
-  } else {
-    // Tracked files changed since the commit (read only: no index refresh).
-    dirty = !command_line(
-                 "git --no-optional-locks status --porcelain --untracked-files=no "
-                 "2>/dev/null")
-                 .empty();
-  }
+  const GitState git = git_state();
   return {{"command", command},
-          {"git_commit", commit},
-          {"git_dirty", dirty},
+          {"git_commit", git.commit},
+          {"git_dirty", git.dirty},
           {"layer_lists", lists_json(lists)},
           {"seed", set.seed},
           {"mem_latency_cycles", set.mem_latency},
