@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 REPORTS := $(BUILD)/reports
 TRACE   ?= $(BUILD)/waves/last.fst
 
-.PHONY: help bootstrap build run test ctest lint synth exhaustive bench-dense eors-census synth-all wave doctor format clean
+.PHONY: help bootstrap build run test ctest lint synth exhaustive bench-dense bench-sparse eors-census synth-all wave doctor format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -51,6 +51,14 @@ bench-dense: build ## DCGAN at batch 2 and 16 x phases on 4x4 and 16x16 FP16 -> 
 	@mkdir -p $(REPORTS)
 	$(BUILD)/ganpu-sim bench-dense --configs $(BENCH_CONFIGS) --layers $(BENCH_LAYERS) \
 	  --json $(REPORTS)/bench_dense.json
+
+SPARSE_CONFIGS ?= 4x4_fp16,16x16_fp16
+
+bench-sparse: build ## dense vs sparse mode (zero skipping) on data of controlled sparsity -> build/reports/bench_sparse.json, .png
+	@mkdir -p $(REPORTS)
+	$(BUILD)/ganpu-sim bench-sparse --configs $(SPARSE_CONFIGS) --layers sim/sparse_layers.json \
+	  --json $(REPORTS)/bench_sparse.json
+	.venv/bin/python scripts/plot_sparse.py $(REPORTS)/bench_sparse.json $(REPORTS)/bench_sparse.png
 
 eors-census: build ## EORS predictor vs exact ReLU on data of controlled sparsity (model) -> build/reports/eors_census.json
 	@mkdir -p $(REPORTS)

@@ -35,6 +35,8 @@ rtl/pe/ganpu_pe_array.sv
 rtl/core/ganpu_loop_nest.sv
 rtl/core/ganpu_affine_sum.sv
 rtl/core/ganpu_box_reader.sv
+rtl/skip/ganpu_nz_window.sv
+rtl/skip/ganpu_skip_walk.sv
 rtl/core/ganpu_engine.sv
 rtl/core/ganpu_out_path.sv
 rtl/core/ganpu_mask_walker.sv

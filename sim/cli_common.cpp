@@ -1,6 +1,8 @@
 // The command line's shared pieces; see cli_common.hpp.
 #include "cli_common.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -8,6 +10,7 @@
 #include <cstdlib>
 #include <limits>
 #include <system_error>
+#include <utility>
 
 namespace ganpu::sim {
 
@@ -96,6 +99,41 @@ CLI::Validator finite_range(double lo, double hi) {
 CLI::Validator non_empty() {
   return CLI::Validator(
       [](std::string &s) -> std::string { return s.empty() ? "must not be empty" : ""; }, "");
+}
+
+void add_sparse_data_options(CLI::App *cmd, std::string &layers, uint64_t &seed,
+                             std::vector<int> &sparsities_pct) {
+  cmd->add_option("--layers", layers, "the layer list (JSON)")
+      ->check(non_empty())
+      ->capture_default_str();
+  cmd->add_option("--seed", seed, "seed of the generated data")
+      ->check(unsigned_integer())
+      ->capture_default_str();
+  cmd->add_option("--sparsities", sparsities_pct,
+                  "input and output sparsities to combine, in percent (comma-separated)")
+      ->delimiter(',')
+      ->check(CLI::Range(0, 100))
+      ->capture_default_str();
+}
+
+Progress::Progress(std::string prefix)
+    : on_(::isatty(STDERR_FILENO) == 1), prefix_(std::move(prefix)) {}
+
+Progress::~Progress() { clear(); }
+
+void Progress::show(const std::string &what, uint64_t cycle) {
+  if (!on_) return;
+  std::fprintf(stderr, "\r\033[K%s: %s, cycle %llu", prefix_.c_str(), what.c_str(),
+               static_cast<unsigned long long>(cycle));
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void Progress::clear() {
+  if (!shown_) return;
+  std::fputs("\r\033[K", stderr);
+  std::fflush(stderr);
+  shown_ = false;
 }
 
 }  // namespace ganpu::sim

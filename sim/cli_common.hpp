@@ -8,6 +8,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace ganpu::sim {
 
@@ -40,5 +41,29 @@ CLI::Validator unsigned_integer();
 CLI::Validator finite_range(double lo, double hi);
 // Not the empty string (an empty path must not mean "the default").
 CLI::Validator non_empty();
+
+// The options of the commands that run layer data of controlled sparsity (eors-census,
+// bench-sparse): --layers (the layer list), --seed (of the data) and --sparsities (input and
+// output sparsities to combine, in percent).
+void add_sparse_data_options(CLI::App *cmd, std::string &layers, uint64_t &seed,
+                             std::vector<int> &sparsities_pct);
+
+// "PREFIX: WHAT, cycle C" on stderr, rewritten in place, only if stderr is a terminal; the
+// line is cleared by clear() and on destruction.
+class Progress {
+ public:
+  explicit Progress(std::string prefix);
+  ~Progress();
+  Progress(const Progress &) = delete;
+  Progress &operator=(const Progress &) = delete;
+  bool on() const { return on_; }
+  void show(const std::string &what, uint64_t cycle);
+  void clear();
+
+ private:
+  bool on_;
+  bool shown_ = false;
+  std::string prefix_;
+};
 
 }  // namespace ganpu::sim

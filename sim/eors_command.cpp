@@ -44,13 +44,6 @@ struct CensusRow {
 
 double pct(uint64_t a, uint64_t b) { return b ? 100.0 * static_cast<double>(a) / b : 0.0; }
 
-// 1 / (d_in * d_out), the ideal speedup of skipping zero inputs and zero outputs; 0 if the
-// densities leave nothing to compute.
-double inverse_density(double in_pct, double out_pct) {
-  const double d = (1.0 - in_pct / 100.0) * (1.0 - out_pct / 100.0);
-  return d > 0 ? 1.0 / d : 0.0;
-}
-
 Json row_json(const CensusRow &r, int batch) {
   const model::EorsScore &s = r.score;
   return {{"layer", r.layer},
@@ -68,8 +61,8 @@ Json row_json(const CensusRow &r, int batch) {
           {"computed_pct", r.computed_pct},
           {"false_zero_mean_error_rel", s.false_zero_mean_error},
           {"false_zero_worst_error_rel", s.false_zero_worst_error},
-          {"ideal_speedup", inverse_density(r.in_pct, r.out_pct)},
-          {"predictor_bound_speedup", inverse_density(r.in_pct, 100.0 - r.computed_pct)}};
+          {"ideal_speedup", rt::ideal_sparse_speedup(r.in_pct, r.out_pct)},
+          {"predictor_bound_speedup", rt::ideal_sparse_speedup(r.in_pct, 100.0 - r.computed_pct)}};
 }
 
 int census(const CensusSettings &set) {
@@ -141,8 +134,8 @@ int census(const CensusSettings &set) {
     if (r.margin != shown) continue;
     std::printf("%-8s %7.1f %7.1f %9.1f %9.2f %9.1f %9.1f %9.1f\n", r.layer.c_str(), r.in_pct,
                 r.out_pct, r.score.caught_pct(), r.score.false_zero_pct(), r.computed_pct,
-                inverse_density(r.in_pct, r.out_pct),
-                inverse_density(r.in_pct, 100.0 - r.computed_pct));
+                rt::ideal_sparse_speedup(r.in_pct, r.out_pct),
+                rt::ideal_sparse_speedup(r.in_pct, 100.0 - r.computed_pct));
   }
   const int top = set.sparsities_pct.back();
   std::printf("\nmargin sweep at %d%% / %d%%:\n", top, top);
@@ -183,18 +176,8 @@ void add_eors_command(CLI::App &app) {
       "eors-census",
       "the EORS predictor against the exact ReLU on layer data of controlled sparsity, per "
       "margin (golden model only)");
-  cmd->add_option("--layers", set->layers_path, "the layer list (JSON); its ReLU layers are used")
-      ->check(non_empty())
-      ->capture_default_str();
+  add_sparse_data_options(cmd, set->layers_path, set->seed, set->sparsities_pct);
   cmd->add_option("--json", set->json_path, "write the records to this JSON file");
-  cmd->add_option("--seed", set->seed, "seed of the generated data")
-      ->check(unsigned_integer())
-      ->capture_default_str();
-  cmd->add_option("--sparsities", set->sparsities_pct,
-                  "input and output sparsities to combine, in percent (comma-separated)")
-      ->delimiter(',')
-      ->check(CLI::Range(0, 100))
-      ->capture_default_str();
   cmd->add_option("--margins", set->margins,
                   "margins to score, in 1/64 of the terms' magnitude sum (comma-separated)")
       ->delimiter(',')

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <exception>
 
+#include "bench_sparse_command.hpp"
 #include "cli_common.hpp"
 #include "eors_command.hpp"
 #include "fp_dot_demo.hpp"
@@ -17,6 +18,7 @@ int main(int argc, char **argv) {
   ganpu::sim::add_layer_command(app);
   ganpu::sim::add_network_commands(app);
   ganpu::sim::add_eors_command(app);
+  ganpu::sim::add_bench_sparse_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError &e) {

@@ -15,13 +15,14 @@
 namespace ganpu::sim {
 
 struct PhaseRecord {
-  std::string layer;           // the layer's name in its list, or the spec file
-  std::string phase;           // "fp", "ep", "wg"
-  std::string config;          // e.g. "4x4_fp16"
-  uint64_t macs = 0;           // products PyTorch computes (WG: dW's plus db's additions)
-  uint64_t cycles = 0;         // accelerator cycles, all jobs of the phase
-  uint64_t ideal_cycles = 0;   // ceil(macs / PE count)
-  double utilization_pct = 0;  // MACs performed / (cycles * PEs) * 100
+  std::string layer;            // the layer's name in its list, or the spec file
+  std::string phase;            // "fp", "ep", "wg"
+  std::string config;           // e.g. "4x4_fp16"
+  uint64_t macs = 0;            // products PyTorch computes (WG: dW's plus db's additions)
+  uint64_t macs_performed = 0;  // the MACS counter: products the PEs accumulated
+  uint64_t cycles = 0;          // accelerator cycles, all jobs of the phase
+  uint64_t ideal_cycles = 0;    // ceil(macs / PE count)
+  double utilization_pct = 0;   // MACs performed / (cycles * PEs) * 100
   uint64_t busy_cycles = 0;
   uint64_t stall_cycles = 0;        // the sum of the four below
   uint64_t stall_load_cycles = 0;   // waiting for operands
@@ -48,11 +49,12 @@ rt::LayerInputs random_inputs(const model::LayerSpec &s, uint64_t seed);
 using rt::golden_outputs;
 
 // Runs the phase, compares, and fills a record. `outputs` receives the accelerator's results
-// (may be null). check = false skips the comparisons (mismatches stay 0).
+// (may be null). check = false skips the comparisons (mismatches stay 0). skip_zeros runs it
+// in sparse mode (OP.SKIP) and compares with the golden model of that mode.
 PhaseRecord run_and_check(rt::Accelerator &acc, const std::string &config, const std::string &name,
                           const model::LayerSpec &s, model::Phase phase, const rt::LayerInputs &in,
                           bool check, rt::LayerOutputs *outputs = nullptr,
-                          const rt::JobProgress &progress = {});
+                          const rt::JobProgress &progress = {}, bool skip_zeros = false);
 
 // A memory model big enough for the layer on this configuration, with the given timing.
 rt::AxiMemConfig memory_for(const model::LayerSpec &s, const std::string &config,

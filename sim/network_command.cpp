@@ -167,33 +167,6 @@ Totals totals(const ConfigRun &run) {
   return t;
 }
 
-// "\r"-updated progress line on stderr, only if stderr is a terminal.
-class Progress {
- public:
-  explicit Progress(std::string prefix)
-      : on_(::isatty(STDERR_FILENO) == 1), prefix_(std::move(prefix)) {}
-  ~Progress() { clear(); }
-  bool on() const { return on_; }
-  void show(const std::string &what, uint64_t cycle) {
-    if (!on_) return;
-    std::fprintf(stderr, "\r\033[K%s: %s, cycle %llu", prefix_.c_str(), what.c_str(),
-                 static_cast<unsigned long long>(cycle));
-    std::fflush(stderr);
-    shown_ = true;
-  }
-  void clear() {
-    if (!shown_) return;
-    std::fputs("\r\033[K", stderr);
-    std::fflush(stderr);
-    shown_ = false;
-  }
-
- private:
-  bool on_;
-  bool shown_ = false;
-  std::string prefix_;
-};
-
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }

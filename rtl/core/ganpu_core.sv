@@ -16,6 +16,7 @@ module ganpu_core #(
   parameter int unsigned ADepth = 8192,
   parameter int unsigned BDepth = 2048,
   parameter int unsigned GmDepth = 2048,
+  parameter bit          SkipWalk = 1'b1,  // build the zero-skipping walk (OP.SKIP)
   localparam int unsigned W     = ExpW + ManW + 1,
   localparam int unsigned T     = PeCols * ganpu_core_pkg::Slots,
   localparam int unsigned KW    = $clog2(T),
@@ -282,7 +283,8 @@ module ganpu_core #(
     .ExpW  (ExpW),
     .ManW  (ManW),
     .ADepth(ADepth),
-    .BDepth(BDepth)
+    .BDepth(BDepth),
+    .SkipWalk(SkipWalk)
   ) u_engine (
     .clk_i           (clk_i),
     .rst_ni          (rst_ni),
@@ -306,6 +308,7 @@ module ganpu_core #(
     .o_step_i        (o_step),
     .a_one_i         (d.op.a_one),
     .span_i          (d.op.span),
+    .skip_i          (d.op.skip),
     .setup_start_i   (setup_start),
     .setup_bank_i    (setup_bank),
     .setup_clear_i   (setup_clear),

@@ -27,6 +27,23 @@ package ganpu_core_pkg;
   localparam int unsigned StageLanes = BusBytes / 2;
   localparam int unsigned LaneW      = $clog2(StageLanes);
 
+  // The zero-skipping walk (OP.SKIP, ganpu_skip_walk): a scan step looks at up to SkipChunk
+  // consecutive taps of the innermost reduction loop for every position of a tile; each
+  // position queues the non-zero taps of up to SkipFifoDepth steps ahead of its issue.
+  localparam int unsigned SkipChunk     = 16;
+  localparam int unsigned SkipChunkW    = $clog2(SkipChunk);
+  localparam int unsigned SkipFifoDepth = 4;
+
+  // The walks the A taps allow (ganpu_engine walks only such tiles): the innermost r loop
+  // steps A by 1 (x by 0 or 1: a row, a linear layer's features), by -1 (x by -1: the taps of
+  // a transposed map) or by 2 (x by 2: a stride-2 weight gradient), and y by 0.
+  function automatic logic skip_walk_ok(logic signed [31:0] a_r2, logic signed [31:0] x_r2,
+                                        logic signed [31:0] y_r2);
+    return (y_r2 == 32'sd0) &&
+           ((a_r2 == 32'sd1 && (x_r2 == 32'sd0 || x_r2 == 32'sd1)) ||
+            (a_r2 == -32'sd1 && x_r2 == -32'sd1) || (a_r2 == 32'sd2 && x_r2 == 32'sd2));
+  endfunction
+
   // Element sizes of DMA commands: log2 of the bytes per element.
   typedef enum logic [1:0] {
     Esize8  = 2'd0,

@@ -16,6 +16,10 @@
 // two banks, one per channel block in flight. The sequencer (ganpu_exec_ctrl) keeps the banks
 // apart; assertions here check it.
 //
+// With OP.SKIP a tile whose walk allows it (walk_ok below) is issued by ganpu_skip_walk
+// instead: each position issues only its non-zero A taps, at its own pace; every column then
+// reads its own B copy. In every OP.SKIP tile a PE passes over a term with a zero operand.
+//
 //   setup_start_i (bank) -> one cycle per position -> setup_done_o
 //   go_i (bank, B bank, rows) -> R * Slots issue cycles -> [block_done_o] ->
 //     IssueToAcc cycles later tile_done_o (bank): every accumulator of the tile is written.
@@ -26,6 +30,7 @@ module ganpu_engine #(
   parameter int unsigned ManW   = fp_pkg::Fp16ManW,
   parameter int unsigned ADepth = 8192,
   parameter int unsigned BDepth = 2048,
+  parameter bit          SkipWalk = 1'b1,  // build the zero-skipping walk (OP.SKIP)
   localparam int unsigned Slots = ganpu_core_pkg::Slots,
   localparam int unsigned SlotW = ganpu_core_pkg::SlotW,
   localparam int unsigned T     = PeCols * Slots,  // positions per tile
@@ -59,6 +64,8 @@ module ganpu_engine #(
   input  logic [1:0]               o_step_i,    // log2 of the element step of output runs
   input  logic                     a_one_i,     // A operand is the constant 1.0
   input  logic                     span_i,      // tiles may hold positions of several planes
+  input  logic                     skip_i,      // OP.SKIP: terms with a zero operand are not
+                                                // accumulated; walked tiles skip zero A taps
   // Setup of the next tile into slot table setup_bank_i.
   input  logic                     setup_start_i,
   input  logic                     setup_bank_i,
@@ -338,14 +345,22 @@ module ganpu_engine #(
   logic [PeRows-1:0] row_en_q;
   logic              issue_end;
   logic              hold, adv;
+  logic              skip_q;
 
-  assign hold       = issuing_q && (slot_q == '0) && b_stream_i && (bbank_q == b_stream_bank_i) &&
-                      ({1'b0, b_raddr} >= b_stream_terms_i);
-  assign adv        = issuing_q && !hold;
+  // The tile is walked by ganpu_skip_walk (walked_q) where the job skips zeros and the walk
+  // can take the A taps (ganpu_core_pkg::skip_walk_ok).
+  logic walk_ok, walked_q, walk_end, walk_hold, walk_start;
+  assign walk_ok = SkipWalk && skip_i && !a_one_i &&
+                   ganpu_core_pkg::skip_walk_ok(a_r_i[2], x_r_i[2], y_r_i[2]);
+
+  assign hold       = issuing_q && !walked_q && (slot_q == '0) && b_stream_i &&
+                      (bbank_q == b_stream_bank_i) && ({1'b0, b_raddr} >= b_stream_terms_i);
+  assign adv        = issuing_q && !walked_q && !hold;
   assign r_step     = adv && (slot_q == SlotW'(Slots - 1));
-  assign issue_end  = r_step && r_last;
+  assign issue_end  = walked_q ? (issuing_q && walk_end) : (r_step && r_last);
   assign go_ready_o = !issuing_q || issue_end;
   assign r_clear    = go_i && go_ready_o;
+  assign walk_start = r_clear && walk_ok;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -357,9 +372,13 @@ module ganpu_engine #(
       last_q    <= 1'b0;
       row_en_q  <= '0;
       r_lin_q   <= '0;
+      walked_q  <= 1'b0;
+      skip_q    <= 1'b0;
     end else begin
       if (go_i && go_ready_o) begin
         issuing_q <= 1'b1;
+        walked_q  <= walk_ok;
+        skip_q    <= skip_i;
         slot_q    <= '0;
         bank_q    <= go_bank_i;
         bbank_q   <= go_bbank_i;
@@ -395,6 +414,7 @@ module ganpu_engine #(
   assign tile_done_bank_o = done_bank_q[IssueToAcc-1];
 
   // --- Issue stage 0: addresses and tap validity per column --------------------------------
+  // Dense issue: every column reads its position of the slot at the common reduction step.
   logic [PeCols-1:0]      col_valid;
   logic [AAddrW-1:0]      col_addr [PeCols];
   for (genvar c = 0; c < PeCols; c++) begin : g_col_addr
@@ -411,12 +431,90 @@ module ganpu_engine #(
     assign unused_a = ^a[31:AAddrW];
   end
 
+  // Walked issue: every column at its own taps.
+  logic              walk_busy;
+  logic [SlotW-1:0]  walk_slot;
+  logic [PeCols-1:0] walk_mac, walk_first;
+  logic [AAddrW-1:0] walk_a [PeCols];
+  logic [BAddrW-1:0] walk_b [PeCols];
+  if (SkipWalk) begin : g_walk
+    ganpu_skip_walk #(
+      .PeCols(PeCols),
+      .ADepth(ADepth),
+      .BDepth(BDepth),
+      .W     (W)
+    ) u_walk (
+      .clk_i    (clk_i),
+      .rst_ni   (rst_ni),
+      .r_n_i    (r_n_i),
+      .a_r_i    (a_r_i),
+      .y_r_i    (y_r_i),
+      .x_r_i    (x_r_i),
+      .b_map_i  (b_map_i),
+      .b_off_i  (b_off_i),
+      .b_a_i    (b_a_i),
+      .y_lim_i  (y_lim_i),
+      .x_lim_i  (x_lim_i),
+      .start_i  (walk_start),
+      .first_i  (go_first_i),
+      .slot_a_i (slot_a_q[bank_q]),
+      .slot_y_i (slot_y_q[bank_q]),
+      .slot_x_i (slot_x_q[bank_q]),
+      .slot_v_i (slot_v_q[bank_q]),
+      .b_wait_i (b_stream_i && (bbank_q == b_stream_bank_i)),
+      .b_terms_i(b_stream_terms_i),
+      .hold_o   (walk_hold),
+      .a_we_i   (a_we_i),
+      .a_waddr_i(a_waddr_i),
+      .wdata_i  (wdata_i),
+      .busy_o   (walk_busy),
+      .end_o    (walk_end),
+      .slot_o   (walk_slot),
+      .mac_o    (walk_mac),
+      .first_o  (walk_first),
+      .a_addr_o (walk_a),
+      .b_addr_o (walk_b)
+    );
+  end else begin : g_no_walk
+    assign walk_hold  = 1'b0;
+    assign walk_busy  = 1'b0;
+    assign walk_end   = 1'b0;
+    assign walk_slot  = '0;
+    assign walk_mac   = '0;
+    assign walk_first = '0;
+    for (genvar c = 0; c < PeCols; c++) begin : g_col
+      assign walk_a[c] = '0;
+      assign walk_b[c] = '0;
+    end
+    logic unused_walk;
+    assign unused_walk = ^{walk_start, go_first_i};
+  end
+
+  // What stage 0 issues, from either walk.
+  logic              s0_issue, s0_b_re;
+  logic [SlotW-1:0]  s0_slot;
+  logic [PeCols-1:0] s0_mac, s0_first;
+  logic [AAddrW-1:0] s0_a [PeCols];
+  logic [BAddrW-1:0] s0_b [PeCols];
+  assign s0_issue = walked_q ? (walk_busy && ((walk_mac | walk_first) != '0)) : adv;
+  assign s0_slot  = walked_q ? walk_slot : slot_q;
+  assign s0_mac   = walked_q ? walk_mac : col_valid;
+  assign s0_first = walked_q ? walk_first : {PeCols{(r_lin_q == '0) && first_q}};
+  // The dense issue reads B once per reduction step (slot 0) and holds it for the others.
+  assign s0_b_re  = issuing_q && (walked_q || (slot_q == '0));
+  for (genvar c = 0; c < PeCols; c++) begin : g_s0
+    assign s0_a[c] = walked_q ? walk_a[c] : col_addr[c];
+    assign s0_b[c] = walked_q ? walk_b[c] : b_raddr;
+  end
+
   // --- Buffers ---------------------------------------------------------------------------------
   // Each buffer is L banks by element address mod L, so a delivery of up to L consecutive
-  // elements is written in one cycle; a read takes one element from one bank.
-  localparam int unsigned LaneW = ganpu_core_pkg::LaneW;
+  // elements is written in one cycle; a read takes one element from one bank. With the walk,
+  // B has one copy per column (each column reads its own term); without, one copy.
+  localparam int unsigned LaneW   = ganpu_core_pkg::LaneW;
+  localparam int unsigned BCopies = SkipWalk ? PeCols : 1;
   logic [W-1:0] a_rdata [PeCols];
-  logic [W-1:0] b_rdata [PeRows];
+  logic [W-1:0] b_rdata [BCopies][PeRows];
 
   // A: every column's copy gets the same writes. Per bank, the lane (if any) that writes it.
   logic [L-1:0]              a_bank_we;
@@ -441,7 +539,7 @@ module ganpu_engine #(
     logic [W-1:0]     bank_rdata [L];
     logic [LaneW-1:0] sel_q;
     always_ff @(posedge clk_i) begin
-      if (issuing_q) sel_q <= col_addr[c][LaneW-1:0];
+      if (issuing_q) sel_q <= s0_a[c][LaneW-1:0];
     end
     for (genvar l = 0; l < L; l++) begin : g_bank
       ganpu_ram_1w1r #(
@@ -453,55 +551,63 @@ module ganpu_engine #(
         .waddr_i(a_bank_waddr[l]),
         .wdata_i(a_bank_wdata[l]),
         .re_i   (issuing_q),
-        .raddr_i(col_addr[c][AAddrW-1:LaneW]),
+        .raddr_i(s0_a[c][AAddrW-1:LaneW]),
         .rdata_o(bank_rdata[l])
       );
     end
     assign a_rdata[c] = bank_rdata[sel_q];
   end
 
-  logic [LaneW-1:0] b_sel_q;
-  always_ff @(posedge clk_i) begin
-    if (issuing_q && (slot_q == '0)) b_sel_q <= b_raddr[LaneW-1:0];
-  end
-  for (genvar j = 0; j < PeRows; j++) begin : g_bbuf
-    logic [W-1:0] bank_rdata [L];
-    for (genvar l = 0; l < L; l++) begin : g_bank
-      logic                  we;
-      logic [BAddrW-LaneW:0] waddr;
-      logic [W-1:0]          wdata;
-      always_comb begin
-        we    = 1'b0;
-        waddr = '0;
-        wdata = '0;
+  // B: per row and bank, the lane (if any) that writes it; every copy gets the same writes.
+  logic                  b_bank_we [PeRows][L];
+  logic [BAddrW-LaneW:0] b_bank_waddr [PeRows][L];
+  logic [W-1:0]          b_bank_wdata [PeRows][L];
+  always_comb begin
+    for (int unsigned j = 0; j < PeRows; j++) begin
+      for (int unsigned l = 0; l < L; l++) begin
+        b_bank_we[j][l]    = 1'b0;
+        b_bank_waddr[j][l] = '0;
+        b_bank_wdata[j][l] = '0;
         for (int unsigned k = 0; k < L; k++) begin
           if (b_we_i[k] && b_row_i[k] == RowW'(j) && b_waddr_i[k][LaneW-1:0] == LaneW'(l)) begin
-            we    = 1'b1;
-            waddr = {b_bank_i, b_waddr_i[k][BAddrW-1:LaneW]};
-            wdata = wdata_i[k];
+            b_bank_we[j][l]    = 1'b1;
+            b_bank_waddr[j][l] = {b_bank_i, b_waddr_i[k][BAddrW-1:LaneW]};
+            b_bank_wdata[j][l] = wdata_i[k];
           end
         end
       end
-      ganpu_ram_1w1r #(
-        .Width(W),
-        .Depth(2 * BDepth / L)
-      ) u_bbuf (
-        .clk_i  (clk_i),
-        .we_i   (we),
-        .waddr_i(waddr),
-        .wdata_i(wdata),
-        .re_i   (issuing_q && (slot_q == '0)),
-        .raddr_i({bbank_q, b_raddr[BAddrW-1:LaneW]}),
-        .rdata_o(bank_rdata[l])
-      );
     end
-    assign b_rdata[j] = bank_rdata[b_sel_q];
+  end
+
+  for (genvar m = 0; m < BCopies; m++) begin : g_bcopy
+    logic [LaneW-1:0] b_sel_q;
+    always_ff @(posedge clk_i) begin
+      if (s0_b_re) b_sel_q <= s0_b[m][LaneW-1:0];
+    end
+    for (genvar j = 0; j < PeRows; j++) begin : g_bbuf
+      logic [W-1:0] bank_rdata [L];
+      for (genvar l = 0; l < L; l++) begin : g_bank
+        ganpu_ram_1w1r #(
+          .Width(W),
+          .Depth(2 * BDepth / L)
+        ) u_bbuf (
+          .clk_i  (clk_i),
+          .we_i   (b_bank_we[j][l]),
+          .waddr_i(b_bank_waddr[j][l]),
+          .wdata_i(b_bank_wdata[j][l]),
+          .re_i   (s0_b_re),
+          .raddr_i({bbank_q, s0_b[m][BAddrW-1:LaneW]}),
+          .rdata_o(bank_rdata[l])
+        );
+      end
+      assign b_rdata[m][j] = bank_rdata[b_sel_q];
+    end
   end
 
   // --- Issue stage 1: operands into the PE array --------------------------------------------
-  logic              i1_issue_q, i1_first_q, i1_bank_q, i1_bbank_q;
+  logic              i1_issue_q, i1_bank_q, i1_bbank_q, i1_walked_q, i1_skip_q;
   logic [SlotW-1:0]  i1_slot_q;
-  logic [PeCols-1:0] i1_valid_q;
+  logic [PeCols-1:0] i1_valid_q, i1_first_q;
   logic [PeRows-1:0] i1_row_en_q;
   logic [W-1:0]      b_hold_q [PeRows];
 
@@ -509,30 +615,41 @@ module ganpu_engine #(
     if (!rst_ni) begin
       i1_issue_q <= 1'b0;
     end else begin
-      i1_issue_q <= adv;
+      i1_issue_q <= s0_issue;
     end
   end
   always_ff @(posedge clk_i) begin
-    i1_slot_q   <= slot_q;
-    i1_first_q  <= (r_lin_q == '0) && first_q;
-    i1_valid_q  <= col_valid;
+    i1_slot_q   <= s0_slot;
+    i1_first_q  <= s0_first;
+    i1_valid_q  <= s0_mac;
     i1_bank_q   <= bank_q;
     i1_bbank_q  <= bbank_q;
     i1_row_en_q <= row_en_q;
+    i1_walked_q <= walked_q;
+    i1_skip_q   <= skip_q;
   end
 
-  logic [PeCols*W-1:0] a_ops;
-  logic [PeRows*W-1:0] b_ops;
+  logic [PeCols*W-1:0]        a_ops;
+  logic [PeRows*PeCols*W-1:0] b_ops;
+  logic [PeRows*PeCols-1:0]   pe_mac;
   for (genvar c = 0; c < PeCols; c++) begin : g_aops
     assign a_ops[c*W +: W] = a_one_i ? One : a_rdata[c];
   end
   for (genvar j = 0; j < PeRows; j++) begin : g_bops
-    // B is read once per reduction step, in slot 0, and held for the other slots.
-    assign b_ops[j*W +: W] = (i1_slot_q == '0) ? b_rdata[j] : b_hold_q[j];
+    // The dense issue reads B in slot 0 and holds it for the other slots.
     always_ff @(posedge clk_i) begin
-      if (i1_issue_q && (i1_slot_q == '0)) begin
-        b_hold_q[j] <= b_rdata[j];
+      if (i1_issue_q && !i1_walked_q && (i1_slot_q == '0)) begin
+        b_hold_q[j] <= b_rdata[0][j];
       end
+    end
+    for (genvar c = 0; c < PeCols; c++) begin : g_col
+      localparam int unsigned M = SkipWalk ? c : 0;
+      logic [W-1:0] b;
+      assign b = (i1_walked_q || (i1_slot_q == '0)) ? b_rdata[M][j] : b_hold_q[j];
+      assign b_ops[(j*PeCols + c)*W +: W] = b;
+      // OP.SKIP: a term with a zero operand is passed over, as a padding tap is.
+      assign pe_mac[j*PeCols + c] = i1_valid_q[c] && i1_row_en_q[j] &&
+          (!i1_skip_q || ((|a_ops[c*W +: W-1]) && (|b[W-2:0])));
     end
   end
 
@@ -549,8 +666,7 @@ module ganpu_engine #(
     .slot_i   (i1_slot_q),
     .first_i  (i1_first_q),
     .init_i   (init_i[i1_bbank_q]),
-    .row_en_i (i1_row_en_q),
-    .col_mac_i(i1_valid_q),
+    .mac_i    (pe_mac),
     .a_i      (a_ops),
     .b_i      (b_ops),
     .rd_bank_i(rd_bank_i),
@@ -566,13 +682,10 @@ module ganpu_engine #(
   );
 
   // --- Outputs ---------------------------------------------------------------------------------
-  logic [$clog2(PeRows+1)-1:0] rows_on;
-  logic [$clog2(PeCols+1)-1:0] cols_on;
+  logic [15:0] macs;
   always_comb begin
-    rows_on = '0;
-    cols_on = '0;
-    for (int unsigned j = 0; j < PeRows; j++) rows_on += ($clog2(PeRows+1))'(i1_row_en_q[j]);
-    for (int unsigned c = 0; c < PeCols; c++) cols_on += ($clog2(PeCols+1))'(i1_valid_q[c]);
+    macs = '0;
+    for (int unsigned i = 0; i < PeRows * PeCols; i++) macs += 16'(pe_mac[i]);
   end
   assign issue_o = i1_issue_q;
   // In step with issue_o: the cycle the array does not issue because of a hold.
@@ -580,10 +693,10 @@ module ganpu_engine #(
     if (!rst_ni) begin
       hold_o <= 1'b0;
     end else begin
-      hold_o <= hold;
+      hold_o <= hold || (walked_q && walk_hold);
     end
   end
-  assign macs_o  = i1_issue_q ? 16'(rows_on) * 16'(cols_on) : 16'd0;
+  assign macs_o  = i1_issue_q ? macs : 16'd0;
 
   logic signed [31:0] o_run_step;
   assign o_run_step = 32'sd1 <<< o_step_i;

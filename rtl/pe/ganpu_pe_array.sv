@@ -1,6 +1,7 @@
-// PeRows x PeCols processing elements. Row j shares one B operand (its output channel's
-// weight or gradient), column c shares one A operand stream (its output positions' inputs)
-// and one pass/accumulate bit; all PEs issue in lock step on the same bank and slot.
+// PeRows x PeCols processing elements. Column c shares one A operand stream (its output
+// positions' inputs) and one first-term bit; every PE has its own B operand (row j's output
+// channel: the same for a whole row in the dense issue, the column's own term in the walked
+// one) and its own accumulate/pass bit. All PEs issue on the same bank and slot.
 //
 // Every issue and partial-sum load enters through one register stage at the array's edge
 // (ganpu_core_pkg::ArrayInLatency cycles), and the array runs on a gated clock that ticks only
@@ -24,12 +25,12 @@ module ganpu_pe_array #(
   input  logic                     issue_i,
   input  logic                     bank_i,
   input  logic [SlotW-1:0]         slot_i,
-  input  logic                     first_i,
+  input  logic [PeCols-1:0]        first_i,     // per column: the sum starts from init
   input  logic [PeRows*32-1:0]     init_i,      // per row
-  input  logic [PeRows-1:0]        row_en_i,    // rows holding a real output channel
-  input  logic [PeCols-1:0]        col_mac_i,   // per column: accumulate (1) or pass (0)
+  input  logic [PeRows*PeCols-1:0] mac_i,       // PE (j, c) at j * PeCols + c: accumulate
+                                                // (1) or pass (0)
   input  logic [PeCols*W-1:0]      a_i,         // per column
-  input  logic [PeRows*W-1:0]      b_i,         // per row
+  input  logic [PeRows*PeCols*W-1:0] b_i,       // per PE, like mac_i
   // Drain: the Slots accumulators of PE (rd_row_i, rd_col_i) in bank rd_bank_i.
   input  logic                     rd_bank_i,
   input  logic [RowW-1:0]          rd_row_i,
@@ -74,13 +75,13 @@ module ganpu_pe_array #(
 
   // --- Input stage -------------------------------------------------------------------------------
   logic                 issue_q, ld_q;
-  logic                 bank_q, first_q, ld_bank_q;
+  logic                 bank_q, ld_bank_q;
+  logic [PeCols-1:0]    first_q;
   logic [SlotW-1:0]     slot_q, ld_slot_q;
   logic [PeRows*32-1:0] init_q;
-  logic [PeRows-1:0]    row_en_q;
-  logic [PeCols-1:0]    col_mac_q;
-  logic [PeCols*W-1:0]  a_q;
-  logic [PeRows*W-1:0]  b_q;
+  logic [PeRows*PeCols-1:0]   mac_q;
+  logic [PeCols*W-1:0]        a_q;
+  logic [PeRows*PeCols*W-1:0] b_q;
   logic [RowW-1:0]      ld_row_q;
   logic [ColW-1:0]      ld_col_q;
   logic [31:0]          ld_data_q;
@@ -100,8 +101,7 @@ module ganpu_pe_array #(
     slot_q    <= slot_i;
     first_q   <= first_i;
     init_q    <= init_i;
-    row_en_q  <= row_en_i;
-    col_mac_q <= col_mac_i;
+    mac_q     <= mac_i;
     a_q       <= a_i;
     b_q       <= b_i;
     ld_bank_q <= ld_bank_i;
@@ -126,11 +126,11 @@ module ganpu_pe_array #(
         .issue_i  (issue_q),
         .bank_i   (bank_q),
         .slot_i   (slot_q),
-        .first_i  (first_q),
+        .first_i  (first_q[c]),
         .init_i   (init_q[j*32 +: 32]),
-        .mac_en_i (col_mac_q[c] & row_en_q[j]),
+        .mac_en_i (mac_q[j*PeCols + c]),
         .a_i      (a_q[c*W +: W]),
-        .b_i      (b_q[j*W +: W]),
+        .b_i      (b_q[(j*PeCols + c)*W +: W]),
         .acc_o    (pe_acc[j][c]),
         .ld_i     (ld_q && (ld_row_q == RowW'(j)) && (ld_col_q == ColW'(c))),
         .ld_bank_i(ld_bank_q),

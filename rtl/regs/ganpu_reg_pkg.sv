@@ -121,6 +121,7 @@ package ganpu_reg_pkg;
   localparam int unsigned ConfigPeColsLsb = 8, ConfigPeColsWidth = 8;
   localparam int unsigned ConfigFormatLsb = 16, ConfigFormatWidth = 1;
   localparam int unsigned ConfigSlotsLsb = 20, ConfigSlotsWidth = 4;
+  localparam int unsigned ConfigSkipWalkLsb = 24, ConfigSkipWalkWidth = 1;
   localparam int unsigned Config2ADepthLog2Lsb = 0, Config2ADepthLog2Width = 8;
   localparam int unsigned Config2BDepthLog2Lsb = 8, Config2BDepthLog2Width = 8;
   localparam int unsigned Config2GmDepthLog2Lsb = 16, Config2GmDepthLog2Width = 8;
@@ -147,6 +148,7 @@ package ganpu_reg_pkg;
   localparam int unsigned OpSpanLsb = 16, OpSpanWidth = 1;
   localparam int unsigned OpBStreamLsb = 17, OpBStreamWidth = 1;
   localparam int unsigned OpBChunkLog2Lsb = 18, OpBChunkLog2Width = 4;
+  localparam int unsigned OpSkipLsb = 22, OpSkipWidth = 1;
 
   // Values of num_format fields.
   typedef enum logic {
@@ -260,7 +262,7 @@ package ganpu_reg_pkg;
     32'hffffffff,  // P_N
     32'hffffffff,  // Q_COUNT
     32'h0000ffff,  // SLOPE
-    32'h003fffff   // OP
+    32'h007fffff   // OP
   };
   // Reset values of the descriptor registers, index 0 (the first register) rightmost.
   localparam logic [DescNumRegs-1:0][DataW-1:0] DescReset = {
@@ -343,6 +345,11 @@ package ganpu_reg_pkg;
   // OP: Operation of the job and its options. Fields from the most significant down, as in the
   // register.
   typedef struct packed {
+    // [22] Zero skipping: a term with a +-0 operand is not accumulated (as a padding tap is not).
+    // Where the walk allows (not A_ONE, A_R2 = 1, Y_R2 = 0, X_R2 = 0 or 1) each tile position
+    // issues only its taps whose A element is non-zero, at its own pace, and every PE column reads
+    // its own copy of B; other jobs issue as usual.
+    logic        skip;
     // [21:18] OP.B_STREAM: log2 of the terms per row of one staging chunk (0 for rows streamed a
     // pass of their innermost loop at a time).
     logic [3:0]  b_chunk_log2;
@@ -505,6 +512,7 @@ package ganpu_reg_pkg;
     d.op.span = regs[0][16];
     d.op.b_stream = regs[0][17];
     d.op.b_chunk_log2 = regs[0][21:18];
+    d.op.skip = regs[0][22];
     d.slope = regs[1][15:0];
     d.q_count = regs[2];
     d.p_n = regs[3];

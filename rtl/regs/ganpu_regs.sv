@@ -10,7 +10,8 @@ module ganpu_regs #(
   parameter int unsigned FormatBf16 = 0,
   parameter int unsigned ADepthLog2 = 13,
   parameter int unsigned BDepthLog2 = 11,
-  parameter int unsigned GmDepthLog2 = 11
+  parameter int unsigned GmDepthLog2 = 11,
+  parameter int unsigned SkipWalk   = 1
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,
@@ -298,6 +299,7 @@ module ganpu_regs #(
         FormatBf16[ganpu_reg_pkg::ConfigFormatWidth-1:0];
     config_word[ganpu_reg_pkg::ConfigSlotsLsb +: ganpu_reg_pkg::ConfigSlotsWidth] =
         Slots[ganpu_reg_pkg::ConfigSlotsWidth-1:0];
+    config_word[ganpu_reg_pkg::ConfigSkipWalkLsb] = (SkipWalk != 0);
     config2_word = '0;
     config2_word[ganpu_reg_pkg::Config2ADepthLog2Lsb +: ganpu_reg_pkg::Config2ADepthLog2Width] =
         ADepthLog2[ganpu_reg_pkg::Config2ADepthLog2Width-1:0];

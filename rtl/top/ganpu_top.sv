@@ -6,6 +6,7 @@ module ganpu_top #(
   parameter int unsigned FormatBf16 = 0,     // 0: FP16 operands, 1: BF16
   parameter int unsigned ADepth     = 8192,  // elements per A buffer copy
   parameter int unsigned BDepth     = 2048,  // elements per B buffer row
+  parameter int unsigned SkipWalk   = 1,     // build the zero-skipping walk (OP.SKIP)
   localparam int unsigned ExpW      = (FormatBf16 != 0) ? fp_pkg::Bf16ExpW : fp_pkg::Fp16ExpW,
   localparam int unsigned ManW      = (FormatBf16 != 0) ? fp_pkg::Bf16ManW : fp_pkg::Fp16ManW,
   // Gating-mask buffer: the mask bytes of one staged box (an A box or a block of B rows),
@@ -83,7 +84,8 @@ module ganpu_top #(
     .FormatBf16(FormatBf16),
     .ADepthLog2($clog2(ADepth)),
     .BDepthLog2($clog2(BDepth)),
-    .GmDepthLog2($clog2(GmDepth))
+    .GmDepthLog2($clog2(GmDepth)),
+    .SkipWalk  (SkipWalk)
   ) u_regs (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),
@@ -136,7 +138,8 @@ module ganpu_top #(
     .ManW  (ManW),
     .ADepth(ADepth),
     .BDepth(BDepth),
-    .GmDepth(GmDepth)
+    .GmDepth(GmDepth),
+    .SkipWalk(SkipWalk != 0)
   ) u_core (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),

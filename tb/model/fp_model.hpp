@@ -27,6 +27,9 @@ inline constexpr Format kFp16{5, 10};
 inline constexpr Format kBf16{8, 7};
 inline constexpr Format kFp32{8, 23};
 
+// x (in the low f.width() bits) is +0 or -0.
+constexpr bool is_zero(Format f, uint32_t x) { return (x & ((1u << (f.width() - 1)) - 1u)) == 0; }
+
 // The exact product of two values of one format, as the RTL multiplier emits it.
 // For finite non-zero products: sig holds 2*P bits with its MSB (bit 2P-1) set and
 // value = (-1)^sign * sig * 2^(exp - (2P-1)), i.e. exp is the unbiased exponent of the MSB.

@@ -84,6 +84,23 @@ using detail::geometry;
 using detail::Link;
 using detail::Tap;
 
+// One term of a sum in the run's mode (SumMode): acc = mac(acc, a, b), counted; with
+// skip_zeros nothing where a or b is +-0 (OP.SKIP), as for a padding tap.
+class Mac {
+ public:
+  Mac(Format f, const SumMode &m) : f_(f), skip_(m.skip_zeros), count_(m.macs) {}
+  void operator()(uint32_t &acc, uint32_t a, uint32_t b) const {
+    if (skip_ && (fp::is_zero(f_, a) || fp::is_zero(f_, b))) return;
+    acc = fp::mac(f_, acc, a, b);
+    if (count_ != nullptr) ++*count_;
+  }
+
+ private:
+  Format f_;
+  bool skip_;
+  uint64_t *count_;
+};
+
 bool positive(uint32_t z32) {
   const bool nan = (z32 & 0x7FFFFFFFu) > 0x7F800000u;
   return (z32 >> 31) == 0 && z32 != 0 && !nan;
@@ -93,21 +110,20 @@ bool positive(uint32_t z32) {
 
 // The FP32 sums z of every output element, starting from the widened bias or +0.
 std::vector<uint32_t> forward_sums(const LayerSpec &s, const Tensor &x, const Tensor &w,
-                                   const std::vector<uint32_t> &init) {
-  const Format f = s.format;
+                                   const std::vector<uint32_t> &init, const SumMode &m) {
+  const Mac mac(s.format, m);
   const Dims d(s);
   std::vector<uint32_t> z(d.n * d.o * d.oh * d.ow);
   detail::walk_forward(
-      s, x, w, [&](size_t o) { return init[o]; },
-      [f](uint32_t &acc, uint32_t a, uint32_t b) { acc = fp::mac(f, acc, a, b); },
+      s, x, w, [&](size_t o) { return init[o]; }, mac,
       [&z](size_t j, uint32_t acc) { z[j] = acc; });
   return z;
 }
 
 // ---- Error propagation ----------------------------------------------------------------------
 
-Tensor error_sums(const LayerSpec &s, const Tensor &dz, const Tensor &w) {
-  const Format f = s.format;
+Tensor error_sums(const LayerSpec &s, const Tensor &dz, const Tensor &w, const SumMode &m) {
+  const Mac mac(s.format, m);
   const Dims d(s);
   Tensor dx = zeros(s.x_shape());
   if (s.type == LayerType::kLinear) {
@@ -115,7 +131,7 @@ Tensor error_sums(const LayerSpec &s, const Tensor &dz, const Tensor &w) {
       for (size_t i = 0; i < d.c; ++i) {
         uint32_t acc = 0;  // +0
         for (size_t o = 0; o < d.o; ++o) {
-          acc = fp::mac(f, acc, dz.data[n * d.o + o], w.data[o * d.c + i]);
+          mac(acc, dz.data[n * d.o + o], w.data[o * d.c + i]);
         }
         dx.data[n * d.c + i] = acc;
       }
@@ -137,7 +153,7 @@ Tensor error_sums(const LayerSpec &s, const Tensor &dz, const Tensor &w) {
               const uint32_t *wc = &w.data[(o * d.c + i) * d.kh * d.kw];
               for (const Tap &ty : g.h.from_b[iy]) {
                 for (const Tap &tx : g.w.from_b[ix]) {
-                  acc = fp::mac(f, acc, dzc[ty.other * d.ow + tx.other], wc[ty.k * d.kw + tx.k]);
+                  mac(acc, dzc[ty.other * d.ow + tx.other], wc[ty.k * d.kw + tx.k]);
                 }
               }
             } else {
@@ -145,7 +161,7 @@ Tensor error_sums(const LayerSpec &s, const Tensor &dz, const Tensor &w) {
               const uint32_t *wc = &w.data[(i * d.o + o) * d.kh * d.kw];
               for (const Tap &ty : g.h.from_a[iy]) {
                 for (const Tap &tx : g.w.from_a[ix]) {
-                  acc = fp::mac(f, acc, dzc[ty.other * d.ow + tx.other], wc[ty.k * d.kw + tx.k]);
+                  mac(acc, dzc[ty.other * d.ow + tx.other], wc[ty.k * d.kw + tx.k]);
                 }
               }
             }
@@ -160,8 +176,8 @@ Tensor error_sums(const LayerSpec &s, const Tensor &dz, const Tensor &w) {
 
 // ---- Weight gradient ------------------------------------------------------------------------
 
-Tensor weight_sums(const LayerSpec &s, const Tensor &x, const Tensor &dz) {
-  const Format f = s.format;
+Tensor weight_sums(const LayerSpec &s, const Tensor &x, const Tensor &dz, const SumMode &m) {
+  const Mac mac(s.format, m);
   const Dims d(s);
   Tensor dw = zeros(s.w_shape());
   if (s.type == LayerType::kLinear) {
@@ -169,7 +185,7 @@ Tensor weight_sums(const LayerSpec &s, const Tensor &x, const Tensor &dz) {
       for (size_t i = 0; i < d.c; ++i) {
         uint32_t acc = 0;  // +0
         for (size_t n = 0; n < d.n; ++n) {
-          acc = fp::mac(f, acc, dz.data[n * d.o + o], x.data[n * d.c + i]);
+          mac(acc, dz.data[n * d.o + o], x.data[n * d.c + i]);
         }
         dw.data[o * d.c + i] = acc;
       }
@@ -196,10 +212,10 @@ Tensor weight_sums(const LayerSpec &s, const Tensor &x, const Tensor &dz) {
               for (const Link &lx : g.w.from_k[kx]) {
                 if (conv) {
                   // for oy, ox: dz[n,o,oy,ox] * x[n,i,oy*s-p+ky, ox*s-p+kx]
-                  acc = fp::mac(f, acc, dzc[ly.a * d.ow + lx.a], xc[ly.b * d.w + lx.b]);
+                  mac(acc, dzc[ly.a * d.ow + lx.a], xc[ly.b * d.w + lx.b]);
                 } else {
                   // for iy, ix: dz[n,o,iy*s-p+ky, ix*s-p+kx] * x[n,i,iy,ix]
-                  acc = fp::mac(f, acc, dzc[ly.b * d.ow + lx.b], xc[ly.a * d.w + lx.a]);
+                  mac(acc, dzc[ly.b * d.ow + lx.b], xc[ly.a * d.w + lx.a]);
                 }
               }
             }
@@ -213,7 +229,8 @@ Tensor weight_sums(const LayerSpec &s, const Tensor &x, const Tensor &dz) {
 }
 
 // db[o]: the serial FP32 sum of dz[n,o,:,:] over n, oy, ox, as MACs with 1.0 (exact products).
-Tensor bias_sums(const LayerSpec &s, const Tensor &dz) {
+Tensor bias_sums(const LayerSpec &s, const Tensor &dz, const SumMode &m) {
+  const Mac mac(s.format, m);
   const Dims d(s);
   const uint32_t one = one_bits(s.format);
   const size_t plane = d.oh * d.ow;  // 1 for linear
@@ -222,7 +239,7 @@ Tensor bias_sums(const LayerSpec &s, const Tensor &dz) {
     uint32_t acc = 0;  // +0
     for (size_t n = 0; n < d.n; ++n) {
       const uint32_t *dzc = &dz.data[(n * d.o + o) * plane];
-      for (size_t j = 0; j < plane; ++j) acc = fp::mac(s.format, acc, dzc[j], one);
+      for (size_t j = 0; j < plane; ++j) mac(acc, dzc[j], one);
     }
     db.data[o] = acc;
   }
@@ -252,7 +269,8 @@ Tensor masked_grad_checked(const LayerSpec &s, const Tensor &dy, const std::vect
 
 uint32_t one_bits(fp::Format f) { return static_cast<uint32_t>(f.bias()) << f.man_w; }
 
-ForwardOut forward(const LayerSpec &s, const Tensor &x, const Tensor &w, const Tensor *b) {
+ForwardOut forward(const LayerSpec &s, const Tensor &x, const Tensor &w, const Tensor *b,
+                   const SumMode &m) {
   constexpr const char *kFn = "forward";
   check_spec(kFn, s);
   const int bits = s.format.width();
@@ -264,7 +282,7 @@ ForwardOut forward(const LayerSpec &s, const Tensor &x, const Tensor &w, const T
     check_tensor(kFn, "b", *b, s.b_shape(), bits);
     for (size_t o = 0; o < init.size(); ++o) init[o] = fp::widen(s.format, b->data[o]);
   }
-  const std::vector<uint32_t> z = forward_sums(s, x, w, init);
+  const std::vector<uint32_t> z = forward_sums(s, x, w, init, m);
   ForwardOut r{zeros(s.y_shape()), std::vector<uint8_t>(z.size())};
   for (size_t j = 0; j < z.size(); ++j) {
     r.mask[j] = positive(z[j]) ? 1 : 0;
@@ -284,20 +302,20 @@ Tensor masked_grad(const LayerSpec &s, const Tensor &dy, const std::vector<uint8
 }
 
 Tensor error_prop(const LayerSpec &s, const Tensor &dy, const Tensor &w,
-                  const std::vector<uint8_t> &mask) {
+                  const std::vector<uint8_t> &mask, const SumMode &m) {
   constexpr const char *kFn = "error_prop";
   check_spec(kFn, s);
   const int bits = s.format.width();
   check_tensor(kFn, "dy", dy, s.y_shape(), bits);
   check_tensor(kFn, "w", w, s.w_shape(), bits);
   check_mask(kFn, mask, dy.size());
-  Tensor dx = error_sums(s, masked_grad_checked(s, dy, mask), w);
+  Tensor dx = error_sums(s, masked_grad_checked(s, dy, mask), w, m);
   for (uint32_t &v : dx.data) v = fp::narrow(s.format, v);
   return dx;
 }
 
 WeightGradOut weight_grad(const LayerSpec &s, const Tensor &x, const Tensor &dy,
-                          const std::vector<uint8_t> &mask) {
+                          const std::vector<uint8_t> &mask, const SumMode &m) {
   constexpr const char *kFn = "weight_grad";
   check_spec(kFn, s);
   const int bits = s.format.width();
@@ -305,7 +323,7 @@ WeightGradOut weight_grad(const LayerSpec &s, const Tensor &x, const Tensor &dy,
   check_tensor(kFn, "dy", dy, s.y_shape(), bits);
   check_mask(kFn, mask, dy.size());
   const Tensor dz = masked_grad_checked(s, dy, mask);
-  return {weight_sums(s, x, dz), bias_sums(s, dz)};
+  return {weight_sums(s, x, dz, m), bias_sums(s, dz, m)};
 }
 
 std::vector<uint64_t> term_counts(const LayerSpec &s, Phase p) {

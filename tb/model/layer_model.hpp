@@ -32,6 +32,16 @@
 
 namespace ganpu::model {
 
+// How the sums take their terms. Dense (default): every real product. skip_zeros (the
+// accelerator's OP.SKIP): only products whose operands are both non-zero; the sums differ from
+// dense ones only where a skipped +0 product would have turned a -0 sum into +0 (or a zero
+// times an infinity or NaN would have made a NaN). macs, if set, is increased by the number of
+// terms accumulated (what the MACS counter counts).
+struct SumMode {
+  bool skip_zeros = false;
+  uint64_t *macs = nullptr;
+};
+
 struct ForwardOut {
   Tensor y;                   // spec.format, y_shape()
   std::vector<uint8_t> mask;  // 1 iff the FP32 sum before narrowing is > 0, one per y element
@@ -43,7 +53,8 @@ struct WeightGradOut {
 };
 
 // Forward pass. b may be null iff !s.bias; it is ignored when !s.bias.
-ForwardOut forward(const LayerSpec &s, const Tensor &x, const Tensor &w, const Tensor *b);
+ForwardOut forward(const LayerSpec &s, const Tensor &x, const Tensor &w, const Tensor *b,
+                   const SumMode &m = {});
 
 // dz, the gradient at the activation's input (spec.format, y_shape()): kNone: dy;
 // kRelu: mask ? dy : +0; kLeakyRelu: mask ? dy : mul_round(dy, negative_slope).
@@ -51,11 +62,11 @@ Tensor masked_grad(const LayerSpec &s, const Tensor &dy, const std::vector<uint8
 
 // Error propagation: dx (spec.format, x_shape()) from dy and the forward mask.
 Tensor error_prop(const LayerSpec &s, const Tensor &dy, const Tensor &w,
-                  const std::vector<uint8_t> &mask);
+                  const std::vector<uint8_t> &mask, const SumMode &m = {});
 
 // Weight gradient: dw and db (FP32) from x, dy and the forward mask.
 WeightGradOut weight_grad(const LayerSpec &s, const Tensor &x, const Tensor &dy,
-                          const std::vector<uint8_t> &mask);
+                          const std::vector<uint8_t> &mask, const SumMode &m = {});
 
 // Number of terms accumulated for each output element (real products only), same shape as the
 // phase's output: used to size error bounds and to count MACs.

@@ -53,6 +53,7 @@ class AcceleratorImpl final : public Accelerator {
     hw.pe_rows = static_cast<int>(field(c, regs::kConfigPeRowsMask, regs::kConfigPeRowsShift));
     hw.pe_cols = static_cast<int>(field(c, regs::kConfigPeColsMask, regs::kConfigPeColsShift));
     hw.slots = static_cast<int>(field(c, regs::kConfigSlotsMask, regs::kConfigSlotsShift));
+    hw.skip_walk = field(c, regs::kConfigSkipWalkMask, regs::kConfigSkipWalkShift) != 0;
     const auto format =
         static_cast<regs::NumFormat>(field(c, regs::kConfigFormatMask, regs::kConfigFormatShift));
     hw.format = format == regs::NumFormat::kBf16 ? fp::kBf16 : fp::kFp16;

@@ -138,6 +138,9 @@ inline constexpr uint32_t kConfigFormatMask = 0x00010000;
 inline constexpr uint32_t kConfigSlotsShift = 20;
 inline constexpr uint32_t kConfigSlotsWidth = 4;
 inline constexpr uint32_t kConfigSlotsMask = 0x00F00000;
+inline constexpr uint32_t kConfigSkipWalkShift = 24;
+inline constexpr uint32_t kConfigSkipWalkWidth = 1;
+inline constexpr uint32_t kConfigSkipWalkMask = 0x01000000;
 inline constexpr uint32_t kConfig2ADepthLog2Shift = 0;
 inline constexpr uint32_t kConfig2ADepthLog2Width = 8;
 inline constexpr uint32_t kConfig2ADepthLog2Mask = 0x000000FF;
@@ -216,6 +219,9 @@ inline constexpr uint32_t kOpBStreamMask = 0x00020000;
 inline constexpr uint32_t kOpBChunkLog2Shift = 18;
 inline constexpr uint32_t kOpBChunkLog2Width = 4;
 inline constexpr uint32_t kOpBChunkLog2Mask = 0x003C0000;
+inline constexpr uint32_t kOpSkipShift = 22;
+inline constexpr uint32_t kOpSkipWidth = 1;
+inline constexpr uint32_t kOpSkipMask = 0x00400000;
 
 // Values of num_format fields.
 enum class NumFormat : uint32_t {
@@ -318,7 +324,7 @@ struct RegInfo {
 inline constexpr RegInfo kRegisters[] = {
     {"ID", 0x000, Access::kReadOnly, true, 0x47414E50, 0xFFFFFFFF, false, false},
     {"VERSION", 0x004, Access::kReadOnly, true, 0x00000001, 0xFFFFFFFF, false, false},
-    {"CONFIG", 0x008, Access::kReadOnly, false, 0x00000000, 0x00F1FFFF, false, false},
+    {"CONFIG", 0x008, Access::kReadOnly, false, 0x00000000, 0x01F1FFFF, false, false},
     {"CONFIG2", 0x00C, Access::kReadOnly, false, 0x00000000, 0x00FFFFFF, false, false},
     {"CTRL", 0x010, Access::kWriteOnly, true, 0x00000000, 0x00000003, false, false},
     {"STATUS", 0x014, Access::kReadOnly, true, 0x00000000, 0x0000FF07, false, false},
@@ -343,7 +349,7 @@ inline constexpr RegInfo kRegisters[] = {
     {"STALL_SETUP_HI", 0x064, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"STALL_DRAIN_LO", 0x068, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"STALL_DRAIN_HI", 0x06C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
-    {"OP", 0x100, Access::kReadWrite, true, 0x00000000, 0x003FFFFF, false, true},
+    {"OP", 0x100, Access::kReadWrite, true, 0x00000000, 0x007FFFFF, false, true},
     {"SLOPE", 0x104, Access::kReadWrite, true, 0x00000000, 0x0000FFFF, false, true},
     {"Q_COUNT", 0x108, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
     {"P_N", 0x10C, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},
@@ -432,6 +438,7 @@ inline constexpr FieldInfo kFields[] = {
     {"CONFIG", "PE_COLS", 0x008, 8, 8},
     {"CONFIG", "FORMAT", 0x008, 16, 1},
     {"CONFIG", "SLOTS", 0x008, 20, 4},
+    {"CONFIG", "SKIP_WALK", 0x008, 24, 1},
     {"CONFIG2", "A_DEPTH_LOG2", 0x00C, 0, 8},
     {"CONFIG2", "B_DEPTH_LOG2", 0x00C, 8, 8},
     {"CONFIG2", "GM_DEPTH_LOG2", 0x00C, 16, 8},
@@ -458,6 +465,7 @@ inline constexpr FieldInfo kFields[] = {
     {"OP", "SPAN", 0x100, 16, 1},
     {"OP", "B_STREAM", 0x100, 17, 1},
     {"OP", "B_CHUNK_LOG2", 0x100, 18, 4},
+    {"OP", "SKIP", 0x100, 22, 1},
 };
 
 inline constexpr uint32_t kDescBase = 0x100;
@@ -510,6 +518,11 @@ struct Op {
   // [21:18] OP.B_STREAM: log2 of the terms per row of one staging chunk (0 for rows streamed a pass
   // of their innermost loop at a time).
   uint32_t b_chunk_log2 = 0;
+  // [22] Zero skipping: a term with a +-0 operand is not accumulated (as a padding tap is not).
+  // Where the walk allows (not A_ONE, A_R2 = 1, Y_R2 = 0, X_R2 = 0 or 1) each tile position issues
+  // only its taps whose A element is non-zero, at its own pace, and every PE column reads its own
+  // copy of B; other jobs issue as usual.
+  bool skip = false;
 
   constexpr uint32_t pack() const {
     uint32_t v = 0;
@@ -529,6 +542,7 @@ struct Op {
     v |= (static_cast<uint32_t>(span) << kOpSpanShift) & kOpSpanMask;
     v |= (static_cast<uint32_t>(b_stream) << kOpBStreamShift) & kOpBStreamMask;
     v |= (static_cast<uint32_t>(b_chunk_log2) << kOpBChunkLog2Shift) & kOpBChunkLog2Mask;
+    v |= (static_cast<uint32_t>(skip) << kOpSkipShift) & kOpSkipMask;
     return v;
   }
   static constexpr Op unpack(uint32_t v) {
@@ -549,6 +563,7 @@ struct Op {
     x.span = (v & kOpSpanMask) != 0;
     x.b_stream = (v & kOpBStreamMask) != 0;
     x.b_chunk_log2 = (v & kOpBChunkLog2Mask) >> kOpBChunkLog2Shift;
+    x.skip = (v & kOpSkipMask) != 0;
     return x;
   }
 };

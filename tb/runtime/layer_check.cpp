@@ -65,16 +65,17 @@ OutputCheck mask(const std::vector<uint8_t> &got, const std::vector<uint8_t> &wa
 
 }  // namespace
 
-LayerOutputs golden_outputs(const LayerSpec &s, Phase phase, const LayerInputs &in) {
+LayerOutputs golden_outputs(const LayerSpec &s, Phase phase, const LayerInputs &in,
+                            const model::SumMode &m) {
   LayerOutputs o;
   if (phase == Phase::kForward) {
-    auto f = model::forward(s, in.x, in.w, s.bias ? &in.b : nullptr);
+    auto f = model::forward(s, in.x, in.w, s.bias ? &in.b : nullptr, m);
     o.y = std::move(f.y);
     o.mask = std::move(f.mask);
   } else if (phase == Phase::kErrorProp) {
-    o.dx = model::error_prop(s, in.dy, in.w, in.mask);
+    o.dx = model::error_prop(s, in.dy, in.w, in.mask, m);
   } else {
-    auto g = model::weight_grad(s, in.x, in.dy, in.mask);
+    auto g = model::weight_grad(s, in.x, in.dy, in.mask, m);
     o.dw = std::move(g.dw);
     o.db = std::move(g.db);
   }
@@ -82,8 +83,8 @@ LayerOutputs golden_outputs(const LayerSpec &s, Phase phase, const LayerInputs &
 }
 
 PhaseCheck check_phase(const LayerSpec &s, Phase phase, const LayerInputs &in,
-                       const LayerOutputs &got) {
-  const LayerOutputs want = golden_outputs(s, phase, in);
+                       const LayerOutputs &got, bool skip_zeros) {
+  const LayerOutputs want = golden_outputs(s, phase, in, model::SumMode{skip_zeros, nullptr});
   PhaseCheck p;
   if (phase == Phase::kForward) {
     p.outputs.push_back(tensor("y", got.y, want.y,

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "model/layer_model.hpp"
 #include "runtime/layer_runner.hpp"
 #include "spec/layer_spec.hpp"
 
@@ -36,12 +37,14 @@ struct PhaseCheck {
   std::string first_out_of_bound;
 };
 
-// Outputs of the golden model for the phase, for comparison and for writing files.
-LayerOutputs golden_outputs(const model::LayerSpec &s, model::Phase phase, const LayerInputs &in);
+// Outputs of the golden model for the phase, for comparison and for writing files; m as the
+// accelerator ran (skip_zeros: run_layer's), and m.macs, if set, counts its MACs.
+LayerOutputs golden_outputs(const model::LayerSpec &s, model::Phase phase, const LayerInputs &in,
+                            const model::SumMode &m = {});
 
-// Compares the accelerator's outputs `got` of the phase run on `in` with the golden model's and
-// the reference's.
+// Compares the accelerator's outputs `got` of the phase run on `in` (skipping zeros or not)
+// with the golden model's and the reference's.
 PhaseCheck check_phase(const model::LayerSpec &s, model::Phase phase, const LayerInputs &in,
-                       const LayerOutputs &got);
+                       const LayerOutputs &got, bool skip_zeros = false);
 
 }  // namespace ganpu::rt

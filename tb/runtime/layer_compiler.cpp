@@ -1161,10 +1161,23 @@ std::vector<Job> compile_jobs(const LayerSpec &s, Phase phase, const HwConfig &h
 // MASK_GRAD jobs: dz = mask ? dy : (ReLU: +0, LeakyReLU: dy * slope), for the phases whose
 // dz cannot be gated while staged.
 std::vector<Job> masked_grad_jobs(const LayerSpec &s, const HwConfig &hw, const LayerAddrs &addrs);
+std::vector<Job> compile_phase(const LayerSpec &s, Phase phase, const HwConfig &hw,
+                               const LayerAddrs &addrs);
 
 }  // namespace
 
 std::vector<Job> compile_layer(const LayerSpec &s, Phase phase, const HwConfig &hw,
+                               const LayerAddrs &addrs, bool skip_zeros) {
+  std::vector<Job> jobs = compile_phase(s, phase, hw, addrs);
+  for (Job &j : jobs) {
+    j.desc.op.skip = skip_zeros && j.desc.op.opcode == regs::Opcode::kGconv;
+  }
+  return jobs;
+}
+
+namespace {
+
+std::vector<Job> compile_phase(const LayerSpec &s, Phase phase, const HwConfig &hw,
                                const LayerAddrs &addrs) {
   const std::string bad = s.validate();
   if (!bad.empty()) throw std::invalid_argument(bad);
@@ -1183,8 +1196,6 @@ std::vector<Job> compile_layer(const LayerSpec &s, Phase phase, const HwConfig &
   jobs.insert(jobs.end(), rest.begin(), rest.end());
   return jobs;
 }
-
-namespace {
 
 std::vector<Job> masked_grad_jobs(const LayerSpec &s, const HwConfig &hw, const LayerAddrs &addrs) {
   // The same positions, tiles and mask layout as the forward jobs, with dz where y was:

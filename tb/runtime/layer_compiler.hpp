@@ -22,6 +22,7 @@ struct HwConfig {
   uint32_t b_depth = 2048;   // elements per B buffer row
   uint32_t gm_depth = 2048;  // bytes of the gating-mask buffer (the mask bytes of one box)
   int slots = 4;             // accumulators interleaved per PE
+  bool skip_walk = true;     // OP.SKIP tiles issue only their non-zero A taps (CONFIG.SKIP_WALK)
   int tile() const { return pe_cols * slots; }  // output positions per tile
 };
 
@@ -45,8 +46,9 @@ struct Job {
 // The jobs of one phase. EP and WG of a layer with an activation read dy gated by the mask,
 // or (if the mask layout does not allow gating while staging) start with the MASK_GRAD jobs
 // that write dz. Without an activation they read dz, which the caller fills with dy.
+// skip_zeros sets OP.SKIP on the jobs that compute sums (sparse mode).
 // Throws std::invalid_argument if the layer does not fit the hardware (message says why).
 std::vector<Job> compile_layer(const model::LayerSpec &s, model::Phase phase, const HwConfig &hw,
-                               const LayerAddrs &addrs);
+                               const LayerAddrs &addrs, bool skip_zeros = false);
 
 }  // namespace ganpu::rt

@@ -86,7 +86,7 @@ uint64_t layer_memory_bytes(const LayerSpec &s, const HwConfig &) { return layou
 
 LayerOutputs run_layer(Accelerator &acc, const LayerSpec &s, Phase phase, const LayerInputs &in,
                        LayerRunStats *stats, const JobProgress &progress,
-                       uint64_t max_cycles_per_job) {
+                       uint64_t max_cycles_per_job, bool skip_zeros) {
   const HwConfig hw = acc.config();
   const Layout l = layout(s);
   if (l.end > acc.mem().bytes().size()) {
@@ -121,7 +121,7 @@ LayerOutputs run_layer(Accelerator &acc, const LayerSpec &s, Phase phase, const 
     // No activation: the gradient passes unmasked. After one, the jobs gate dy themselves.
     if (s.activation == fp::Act::kNone) put16(m, l.a.dz, in.dy);
   }
-  const std::vector<Job> phase_jobs = compile_layer(s, phase, hw, l.a);
+  const std::vector<Job> phase_jobs = compile_layer(s, phase, hw, l.a, skip_zeros);
   jobs.insert(jobs.end(), phase_jobs.begin(), phase_jobs.end());
 
   LayerRunStats st;

@@ -35,10 +35,12 @@ struct LayerRunStats {
 using JobProgress = std::function<void(size_t, size_t)>;
 
 // Throws std::invalid_argument for a layer the hardware cannot run and JobError for a job
-// that fails or hangs. max_cycles_per_job bounds each job.
+// that fails or hangs. max_cycles_per_job bounds each job. skip_zeros runs the jobs with
+// OP.SKIP (sparse mode; model::SumMode::skip_zeros gives the same results).
 LayerOutputs run_layer(Accelerator &acc, const model::LayerSpec &s, model::Phase phase,
                        const LayerInputs &in, LayerRunStats *stats = nullptr,
-                       const JobProgress &progress = {}, uint64_t max_cycles_per_job = 200'000'000);
+                       const JobProgress &progress = {}, uint64_t max_cycles_per_job = 200'000'000,
+                       bool skip_zeros = false);
 
 // Bytes of accelerator memory run_layer needs for this layer.
 uint64_t layer_memory_bytes(const model::LayerSpec &s, const HwConfig &hw);

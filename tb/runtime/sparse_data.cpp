@@ -352,4 +352,9 @@ const char *to_string(ZeroSpread spread) {
   return "unknown";
 }
 
+double ideal_sparse_speedup(double in_pct, double out_pct) {
+  const double d = (1.0 - in_pct / 100.0) * (1.0 - out_pct / 100.0);
+  return d > 0 ? 1.0 / d : 0.0;
+}
+
 }  // namespace ganpu::rt

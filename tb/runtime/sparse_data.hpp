@@ -85,6 +85,10 @@ SparseLayerData make_sparse_layer(const model::LayerSpec &s, const SparsityReque
 
 const char *to_string(ZeroSpread spread);  // "uniform", "channels", "rows"
 
+// 1 / (d_in * d_out) for sparsities in percent (d = 1 - pct / 100): the ideal speedup of
+// skipping zero inputs and zero outputs (measuring.md); 0 if nothing is left to compute.
+double ideal_sparse_speedup(double in_pct, double out_pct);
+
 namespace detail {
 // For tests of the search: kZero starts every channel at b = +0 instead of the quantile guess,
 // so that the galloping search and the bisection alone must find the bias.

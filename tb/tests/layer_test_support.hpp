@@ -20,9 +20,10 @@ model::LayerSpec conv(model::LayerType t, int c, int o, int h, int w, int k, int
 rt::AxiMemConfig default_memory();
 
 // Every output of the phase equals the golden model bit for bit (the mask too, with an
-// activation) and lies within the error bound of docs/numerics.md around the double reference.
+// activation; skip_zeros: the model of a run with OP.SKIP) and lies within the error bound of
+// docs/numerics.md around the double reference.
 void check_outputs(const model::LayerSpec &s, model::Phase phase, const rt::LayerInputs &in,
-                   const rt::LayerOutputs &got);
+                   const rt::LayerOutputs &got, bool skip_zeros = false);
 
 // The layer tests' random inputs from `seed`: x non-negative with 30% zeros, then w, b, dy.
 rt::LayerInputs random_inputs(const model::LayerSpec &s, uint64_t seed);

@@ -400,6 +400,45 @@ def test_layer_lists(r):
           c["worst_roofline_record"]["roofline_pct"] == min(x["roofline_pct"] for x in recs))
 
 
+def test_bench_sparse(r):
+    """`bench-sparse`: bad points and configurations are one-line errors with no report; a
+    small run writes one record per case and phase, each checked against the model."""
+    d = r.case_dir("bench_sparse")
+    lst = write_list(d, "small", batch=4, in_features=24, out_features=8)
+    report = os.path.join(d, "report.json")
+    for name, args, words in [
+        ("a point without a slash", ["--points", "90"], ["--points", "'90'"]),
+        ("a point above 100", ["--points", "0/101"], ["--points", "'0/101'"]),
+        ("an unknown phase", ["--phases", "fp,xx"], ["--phases", "'xx'"]),
+    ]:
+        rc, so, se = run_network(r, "bench-sparse", ["--layers", lst, "--json", report] + args)
+        check(f"bench-sparse: {name}: exit 2, one line naming it, no report",
+              one_error_line(rc, se, words) and not os.path.exists(report),
+              f"exit {rc}; stderr {se!r}")
+    p = subprocess.run([r.sim, "bench-sparse", "--layers", lst, "--configs", "9x9_fp16"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=TIMEOUT)
+    check("bench-sparse: an unknown configuration is refused in one line",
+          one_error_line(p.returncode, p.stderr, ["--configs", "'9x9_fp16'"]), p.stderr)
+    rc, so, se = run_network(r, "bench-sparse", ["--layers", lst, "--points", "0/0,50/50",
+                                                 "--phases", "fp,ep", "--json", report])
+    ok = rc == 0 and os.path.exists(report)
+    check("bench-sparse: two points x two phases, exit 0", ok, f"rc {rc}, {se.strip()}")
+    if not ok:
+        return
+    recs = load_report(report)["records"]
+    check("bench-sparse: one record per point and phase, in order",
+          [(x["phase"], round(x["in_sparsity_pct"])) for x in recs] ==
+          [("fp", 0), ("ep", 0), ("fp", 50), ("ep", 50)], json.dumps(recs)[:400])
+    check("bench-sparse: every run equals the golden model; speedup = dense / sparse cycles",
+          all(x["mismatches_dense"] == 0 and x["mismatches_sparse"] == 0 and
+              x["dense_cycles"] > 0 and
+              abs(x["speedup"] - x["dense_cycles"] / x["sparse_cycles"]) < 1e-9 for x in recs),
+          json.dumps(recs)[:400])
+    check("bench-sparse: sparse mode takes fewer MACs at 50% zeros",
+          recs[2]["macs_sparse"] < recs[2]["macs_dense"], json.dumps(recs[2]))
+
+
 LINEAR = {"layer": "linear", "phase": "fp", "batch": 1, "in_features": 1, "out_features": 1}
 GIB = 1 << 30
 
@@ -645,8 +684,8 @@ def main():
         return 1
     r = Runner(sim, root, config)
     for t in (test_forward_from_numpy, test_generated, test_bad_inputs, test_trace, test_options,
-              test_layer_lists, test_hostile_sizes, test_hostile_nesting, test_outputs_kept,
-              test_option_values, test_missing_tensor):
+              test_layer_lists, test_bench_sparse, test_hostile_sizes, test_hostile_nesting,
+              test_outputs_kept, test_option_values, test_missing_tensor):
         try:
             t(r)
         except Exception as e:  # a crash of one group is a failure, the others still run

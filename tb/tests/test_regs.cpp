@@ -188,9 +188,9 @@ TEST_CASE("ID, VERSION and CONFIG report the device and its parameters", "[regs]
   Bench<Vregs> b;
   CHECK(hex(b.read_ok(regs::kRegId)) == hex(0x47414E50));
   CHECK(hex(b.read_ok(regs::kRegVersion)) == hex(0x00000001));
-  // Defaults: a 4 x 4 FP16 array with 4 accumulator slots per PE, 2^13 A entries, 2^11 B
-  // entries, 2^11 bytes of gating-mask buffer.
-  CHECK(hex(b.read_ok(regs::kRegConfig)) == hex(0x00400404));
+  // Defaults: a 4 x 4 FP16 array with 4 accumulator slots per PE and the zero-skipping walk,
+  // 2^13 A entries, 2^11 B entries, 2^11 bytes of gating-mask buffer.
+  CHECK(hex(b.read_ok(regs::kRegConfig)) == hex(0x01400404));
   CHECK(hex(b.read_ok(regs::kRegConfig2)) == hex(0x000B0B0D));
 
   Bench<Vregs_bf16_8x16> c;
@@ -314,19 +314,20 @@ TEST_CASE("WSTRB writes only the enabled bytes", "[regs]") {
     INFO("wstrb " << strb);
     CHECK(hex(b.read_ok(regs::kRegQCount)) == hex(want));
   }
-  // OP keeps bits 21:0: byte 1 holds FORMAT, PSUM_IN, GATE, GATE_B, A_KEEP, B_MAP, B_KEEP;
-  // byte 2 SPAN, B_STREAM and B_CHUNK_LOG2.
+  // OP keeps bits 22:0: byte 1 holds FORMAT, PSUM_IN, GATE, GATE_B, A_KEEP, B_MAP, B_KEEP;
+  // byte 2 SPAN, B_STREAM, B_CHUNK_LOG2 and SKIP.
   const uint32_t byte1 = regs::kOpFormatMask | regs::kOpPsumInMask | regs::kOpGateMask |
                          regs::kOpGateBMask | regs::kOpAKeepMask | regs::kOpBMapMask |
                          regs::kOpBKeepMask;
-  const uint32_t byte2 = regs::kOpSpanMask | regs::kOpBStreamMask | regs::kOpBChunkLog2Mask;
+  const uint32_t byte2 =
+      regs::kOpSpanMask | regs::kOpBStreamMask | regs::kOpBChunkLog2Mask | regs::kOpSkipMask;
   b.write_ok(regs::kRegOp, 0);
   b.write_ok(regs::kRegOp, 0xFFFFFFFF, 0x2);
   CHECK(hex(b.read_ok(regs::kRegOp)) == hex(byte1));
   b.write_ok(regs::kRegOp, 0xFFFFFFFF, 0x4);
   CHECK(hex(b.read_ok(regs::kRegOp)) == hex(byte1 | byte2));
   b.write_ok(regs::kRegOp, 0xFFFFFFFF, 0x1);
-  CHECK(hex(b.read_ok(regs::kRegOp)) == hex(0x3FFFFF));
+  CHECK(hex(b.read_ok(regs::kRegOp)) == hex(0x7FFFFF));
   // IRQ_ENABLE and CTRL act on byte 0 only.
   b.write_ok(regs::kRegIrqEnable, 1, 0xE);
   CHECK(b.read_ok(regs::kRegIrqEnable) == 0);
