@@ -18,6 +18,7 @@
 #include "output_set.hpp"
 #include "provenance.hpp"
 #include "runtime/accelerator.hpp"
+#include "runtime/energy.hpp"
 #include "runtime/layer_json.hpp"
 #include "runtime/sparse_data.hpp"
 
@@ -89,7 +90,25 @@ struct Case {
   double speedup() const { return ratio(dense.cycles, sparse.cycles); }
   uint64_t dram(const PhaseRecord &r) const { return r.dram_read_bytes + r.dram_write_bytes; }
   bool exact() const { return dense.mismatches == 0 && sparse.mismatches == 0; }
+  double energy_pj(const PhaseRecord &r) const {
+    return rt::energy_estimate(r.counters, dram(r)).total_pj();
+  }
 };
+
+double ratio_d(double a, double b) { return b > 0 ? a / b : 0.0; }
+
+// The parts of a run's energy estimate, and the events behind them.
+Json parts(const PhaseRecord &r) {
+  const rt::EnergyEstimate e =
+      rt::energy_estimate(r.counters, r.dram_read_bytes + r.dram_write_bytes);
+  return {{"mac", e.mac_pj},
+          {"sram", e.sram_pj},
+          {"dram", e.dram_pj},
+          {"a_reads", r.counters.a_reads},
+          {"b_reads", r.counters.b_reads},
+          {"nz_reads", r.counters.nz_reads},
+          {"buf_writes", r.counters.buf_writes}};
+}
 
 Json case_json(const Case &c) {
   const double sp = c.speedup();
@@ -113,8 +132,11 @@ Json case_json(const Case &c) {
           {"eors_caught_pct", nullptr},
           {"dram_bytes_dense", c.dram(c.dense)},
           {"dram_bytes_sparse", c.dram(c.sparse)},
-          {"energy_pj_dense", nullptr},
-          {"energy_pj_sparse", nullptr},
+          {"energy_pj_dense", c.energy_pj(c.dense)},
+          {"energy_pj_sparse", c.energy_pj(c.sparse)},
+          {"energy_ratio", ratio_d(c.energy_pj(c.sparse), c.energy_pj(c.dense))},
+          {"energy_parts_pj_sparse", parts(c.sparse)},
+          {"energy_parts_pj_dense", parts(c.dense)},
           {"busy_cycles_dense", c.dense.busy_cycles},
           {"busy_cycles_sparse", c.sparse.busy_cycles},
           {"stall_load_cycles_sparse", c.sparse.stall_load_cycles},
@@ -143,8 +165,9 @@ int bench(const SparseSettings &set) {
   std::printf("bench-sparse: %s (batch %d), seed %llu, memory %u cycles, %.1f B/cycle\n",
               list.name.c_str(), list.batch, static_cast<unsigned long long>(set.seed),
               set.mem_latency, set.mem_bandwidth);
-  std::printf("%-9s %-8s %-5s %6s %6s %10s %10s %8s %8s %7s %9s\n", "config", "layer", "phase",
-              "in %", "out %", "dense", "sparse", "speedup", "ideal", "eff %", "dram -%");
+  std::printf("%-10s %-8s %-5s %6s %6s %10s %10s %8s %8s %7s %8s %8s\n", "config", "layer", "phase",
+              "in %", "out %", "dense", "sparse", "speedup", "ideal", "eff %", "dram -%",
+              "energy %");
   Json configs = Json::array();
   for (const std::string &config : set.configs) {
     const rt::HwConfig hw = rt::make_accelerator(config, rt::AxiMemConfig{})->config();
@@ -193,12 +216,13 @@ int bench(const SparseSettings &set) {
             (skip ? c.sparse : c.dense) = std::move(r);
           }
           progress.clear();
-          std::printf("%-9s %-8s %-5s %6.1f %6.1f %10llu %10llu %8.2f %8.2f %7.1f %9.1f%s\n",
+          std::printf("%-10s %-8s %-5s %6.1f %6.1f %10llu %10llu %8.2f %8.2f %7.1f %8.1f %8.1f%s\n",
                       config.c_str(), c.layer.c_str(), c.phase.c_str(), c.in_pct, c.out_pct,
                       static_cast<unsigned long long>(c.dense.cycles),
                       static_cast<unsigned long long>(c.sparse.cycles), c.speedup(), c.ideal,
                       c.ideal > 0 ? 100.0 * c.speedup() / c.ideal : 0.0,
                       100.0 * (1.0 - ratio(c.dram(c.sparse), c.dram(c.dense))),
+                      100.0 * ratio_d(c.energy_pj(c.sparse), c.energy_pj(c.dense)),
                       c.exact() ? "" : "  MISMATCH");
           std::fflush(stdout);
           cases.push_back(std::move(c));

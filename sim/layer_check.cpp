@@ -92,6 +92,7 @@ PhaseRecord run_and_check(rt::Accelerator &acc, const std::string &config, const
   r.stall_store_cycles = st.total.stall_store;
   r.stall_setup_cycles = st.total.stall_setup;
   r.stall_drain_cycles = st.total.stall_drain;
+  r.counters = st.total;
   r.jobs = st.jobs;
   r.dram_read_bytes = acc.mem().bytes_read() - rd0;
   r.dram_write_bytes = acc.mem().bytes_written() - wr0;

@@ -36,6 +36,7 @@ struct PhaseRecord {
   uint64_t mismatches = 0;     // bits differing from the golden model (elements + mask bits)
   uint64_t out_of_bound = 0;   // elements outside the double reference's error bound
   double max_error_ratio = 0;  // max |result - reference| / bound
+  rt::JobStats counters;       // every performance counter, summed over the jobs
   std::string first_mismatch;  // description of the first mismatch, if any
   nlohmann::json to_json() const;
 };

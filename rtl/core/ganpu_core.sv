@@ -140,6 +140,7 @@ module ganpu_core #(
   logic               b_stream, b_stream_bank;
   logic [$clog2(BDepth):0] b_stream_terms;
   logic [15:0]        eng_macs;
+  logic [15:0]        eng_a_reads, eng_b_reads, eng_nz_reads, eng_buf_writes;
   // Buffer writes (up to StageLanes elements per cycle) and partial-sum loads.
   localparam int unsigned L = ganpu_core_pkg::StageLanes;
   logic [L-1:0]       a_we, b_we;
@@ -347,6 +348,10 @@ module ganpu_core #(
     .acc_o           (acc),
     .issue_o         (eng_issue),
     .macs_o          (eng_macs),
+    .a_reads_o       (eng_a_reads),
+    .b_reads_o       (eng_b_reads),
+    .nz_reads_o      (eng_nz_reads),
+    .buf_writes_o    (eng_buf_writes),
     .ld_i            (ld),
     .ld_bank_i       (ld_bank),
     .ld_row_i        (ld_row),
@@ -535,6 +540,10 @@ module ganpu_core #(
       perf_q.busy     <= perf_q.busy + 64'(eng_issue);
       perf_q.stall    <= perf_q.stall + 64'(!eng_issue);
       perf_q.macs     <= perf_q.macs + 64'(eng_macs);
+      perf_q.a_reads    <= perf_q.a_reads + 64'(eng_a_reads);
+      perf_q.b_reads    <= perf_q.b_reads + 64'(eng_b_reads);
+      perf_q.nz_reads   <= perf_q.nz_reads + 64'(eng_nz_reads);
+      perf_q.buf_writes <= perf_q.buf_writes + 64'(eng_buf_writes);
       perf_q.rd_bytes <= perf_q.rd_bytes + (rd_beat_i ? 64'(DataBeatBytes) : 64'd0);
       perf_q.wr_bytes <= perf_q.wr_bytes + (wr_beat_i ? 64'(DataBeatBytes) : 64'd0);
       if (!eng_issue && eng_hold) begin

@@ -141,6 +141,11 @@ package ganpu_core_pkg;
     logic [63:0] macs;         // multiply-accumulates on real operands
     logic [63:0] rd_bytes;     // AXI data bytes read
     logic [63:0] wr_bytes;     // AXI data bytes written
+    // Buffer accesses, the events of the energy estimate (docs/sparsity.md).
+    logic [63:0] a_reads;      // A elements read (per column and issued real tap)
+    logic [63:0] b_reads;      // B elements read (per copy and row)
+    logic [63:0] nz_reads;     // bitmap windows read (per position and scan step)
+    logic [63:0] buf_writes;   // elements and bitmap words written, into every copy
   } perf_t;
 
 endpackage

@@ -115,6 +115,11 @@ module ganpu_engine #(
   // Activity, for the performance counters.
   output logic                     issue_o,     // MACs issued this cycle
   output logic [15:0]              macs_o,      // real products issued this cycle
+  // Buffer accesses this cycle, for the energy counters (ganpu_core_pkg::perf_t).
+  output logic [15:0]              a_reads_o,
+  output logic [15:0]              b_reads_o,
+  output logic [15:0]              nz_reads_o,
+  output logic [15:0]              buf_writes_o,
   // Partial-sum loads into the accumulators of a set-up tile that has not gone yet.
   input  logic                     ld_i,
   input  logic                     ld_bank_i,
@@ -437,6 +442,7 @@ module ganpu_engine #(
   logic [PeCols-1:0] walk_mac, walk_first;
   logic [AAddrW-1:0] walk_a [PeCols];
   logic [BAddrW-1:0] walk_b [PeCols];
+  logic [15:0]       walk_nz_writes;
   if (SkipWalk) begin : g_walk
     ganpu_skip_walk #(
       .PeCols(PeCols),
@@ -473,7 +479,9 @@ module ganpu_engine #(
       .mac_o    (walk_mac),
       .first_o  (walk_first),
       .a_addr_o (walk_a),
-      .b_addr_o (walk_b)
+      .b_addr_o (walk_b),
+      .nz_reads_o (nz_reads_o),
+      .nz_writes_o(walk_nz_writes)
     );
   end else begin : g_no_walk
     assign walk_hold  = 1'b0;
@@ -482,6 +490,8 @@ module ganpu_engine #(
     assign walk_slot  = '0;
     assign walk_mac   = '0;
     assign walk_first = '0;
+    assign nz_reads_o     = '0;
+    assign walk_nz_writes = '0;
     for (genvar c = 0; c < PeCols; c++) begin : g_col
       assign walk_a[c] = '0;
       assign walk_b[c] = '0;
@@ -490,8 +500,10 @@ module ganpu_engine #(
     assign unused_walk = ^{walk_start, go_first_i};
   end
 
+  localparam int unsigned BCopies = SkipWalk ? PeCols : 1;
+
   // What stage 0 issues, from either walk.
-  logic              s0_issue, s0_b_re;
+  logic              s0_issue;
   logic [SlotW-1:0]  s0_slot;
   logic [PeCols-1:0] s0_mac, s0_first;
   logic [AAddrW-1:0] s0_a [PeCols];
@@ -500,8 +512,19 @@ module ganpu_engine #(
   assign s0_slot  = walked_q ? walk_slot : slot_q;
   assign s0_mac   = walked_q ? walk_mac : col_valid;
   assign s0_first = walked_q ? walk_first : {PeCols{(r_lin_q == '0) && first_q}};
-  // The dense issue reads B once per reduction step (slot 0) and holds it for the others.
-  assign s0_b_re  = issuing_q && (walked_q || (slot_q == '0));
+  // Reads: A for each column with a real tap. B: the dense issue reads copy 0 once per
+  // reduction step (slot 0) and holds it for the other slots; the walk reads the copy of
+  // each column that issues a term. Only rows with a real channel, only the bank addressed.
+  logic [PeCols-1:0]  s0_a_re;
+  logic [BCopies-1:0] s0_b_re;
+  assign s0_a_re = s0_issue ? s0_mac : '0;
+  for (genvar m = 0; m < BCopies; m++) begin : g_b_re
+    if (m == 0) begin : g_first
+      assign s0_b_re[m] = walked_q ? (s0_issue && s0_mac[m]) : (adv && (slot_q == '0));
+    end else begin : g_other
+      assign s0_b_re[m] = walked_q && s0_issue && s0_mac[m];
+    end
+  end
   for (genvar c = 0; c < PeCols; c++) begin : g_s0
     assign s0_a[c] = walked_q ? walk_a[c] : col_addr[c];
     assign s0_b[c] = walked_q ? walk_b[c] : b_raddr;
@@ -512,7 +535,6 @@ module ganpu_engine #(
   // elements is written in one cycle; a read takes one element from one bank. With the walk,
   // B has one copy per column (each column reads its own term); without, one copy.
   localparam int unsigned LaneW   = ganpu_core_pkg::LaneW;
-  localparam int unsigned BCopies = SkipWalk ? PeCols : 1;
   logic [W-1:0] a_rdata [PeCols];
   logic [W-1:0] b_rdata [BCopies][PeRows];
 
@@ -539,7 +561,7 @@ module ganpu_engine #(
     logic [W-1:0]     bank_rdata [L];
     logic [LaneW-1:0] sel_q;
     always_ff @(posedge clk_i) begin
-      if (issuing_q) sel_q <= s0_a[c][LaneW-1:0];
+      if (s0_a_re[c]) sel_q <= s0_a[c][LaneW-1:0];
     end
     for (genvar l = 0; l < L; l++) begin : g_bank
       ganpu_ram_1w1r #(
@@ -550,7 +572,7 @@ module ganpu_engine #(
         .we_i   (a_bank_we[l]),
         .waddr_i(a_bank_waddr[l]),
         .wdata_i(a_bank_wdata[l]),
-        .re_i   (issuing_q),
+        .re_i   (s0_a_re[c] && (s0_a[c][LaneW-1:0] == LaneW'(l))),
         .raddr_i(s0_a[c][AAddrW-1:LaneW]),
         .rdata_o(bank_rdata[l])
       );
@@ -582,7 +604,7 @@ module ganpu_engine #(
   for (genvar m = 0; m < BCopies; m++) begin : g_bcopy
     logic [LaneW-1:0] b_sel_q;
     always_ff @(posedge clk_i) begin
-      if (s0_b_re) b_sel_q <= s0_b[m][LaneW-1:0];
+      if (s0_b_re[m]) b_sel_q <= s0_b[m][LaneW-1:0];
     end
     for (genvar j = 0; j < PeRows; j++) begin : g_bbuf
       logic [W-1:0] bank_rdata [L];
@@ -595,7 +617,7 @@ module ganpu_engine #(
           .we_i   (b_bank_we[j][l]),
           .waddr_i(b_bank_waddr[j][l]),
           .wdata_i(b_bank_wdata[j][l]),
-          .re_i   (s0_b_re),
+          .re_i   (s0_b_re[m] && row_en_q[j] && (s0_b[m][LaneW-1:0] == LaneW'(l))),
           .raddr_i({bbank_q, s0_b[m][BAddrW-1:LaneW]}),
           .rdata_o(bank_rdata[l])
         );
@@ -645,7 +667,7 @@ module ganpu_engine #(
     for (genvar c = 0; c < PeCols; c++) begin : g_col
       localparam int unsigned M = SkipWalk ? c : 0;
       logic [W-1:0] b;
-      assign b = (i1_walked_q || (i1_slot_q == '0)) ? b_rdata[M][j] : b_hold_q[j];
+      assign b = i1_walked_q ? b_rdata[M][j] : (i1_slot_q == '0) ? b_rdata[0][j] : b_hold_q[j];
       assign b_ops[(j*PeCols + c)*W +: W] = b;
       // OP.SKIP: a term with a zero operand is passed over, as a padding tap is.
       assign pe_mac[j*PeCols + c] = i1_valid_q[c] && i1_row_en_q[j] &&
@@ -697,6 +719,25 @@ module ganpu_engine #(
     end
   end
   assign macs_o  = i1_issue_q ? macs : 16'd0;
+
+  logic [15:0] rows_on, a_reads, b_reads, a_writes, b_writes;
+  always_comb begin
+    rows_on  = '0;
+    a_reads  = '0;
+    b_reads  = '0;
+    a_writes = '0;
+    b_writes = '0;
+    for (int unsigned j = 0; j < PeRows; j++) rows_on += 16'(row_en_q[j]);
+    for (int unsigned c = 0; c < PeCols; c++) a_reads += 16'(s0_a_re[c]);
+    for (int unsigned m = 0; m < BCopies; m++) b_reads += s0_b_re[m] ? rows_on : 16'd0;
+    for (int unsigned k = 0; k < L; k++) begin
+      a_writes += 16'(a_we_i[k]);
+      b_writes += 16'(b_we_i[k]);
+    end
+  end
+  assign a_reads_o    = a_reads;
+  assign b_reads_o    = b_reads;
+  assign buf_writes_o = a_writes * 16'(PeCols) + b_writes * 16'(BCopies) + walk_nz_writes;
 
   logic signed [31:0] o_run_step;
   assign o_run_step = 32'sd1 <<< o_step_i;

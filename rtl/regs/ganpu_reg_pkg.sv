@@ -34,6 +34,14 @@ package ganpu_reg_pkg;
   localparam logic [AddrW-1:0] RegStallSetupHi  = 12'h064;  // RO STALL_SETUP_HI
   localparam logic [AddrW-1:0] RegStallDrainLo  = 12'h068;  // RO STALL_DRAIN_LO
   localparam logic [AddrW-1:0] RegStallDrainHi  = 12'h06c;  // RO STALL_DRAIN_HI
+  localparam logic [AddrW-1:0] RegAReadsLo      = 12'h070;  // RO A_READS_LO
+  localparam logic [AddrW-1:0] RegAReadsHi      = 12'h074;  // RO A_READS_HI
+  localparam logic [AddrW-1:0] RegBReadsLo      = 12'h078;  // RO B_READS_LO
+  localparam logic [AddrW-1:0] RegBReadsHi      = 12'h07c;  // RO B_READS_HI
+  localparam logic [AddrW-1:0] RegNzReadsLo     = 12'h080;  // RO NZ_READS_LO
+  localparam logic [AddrW-1:0] RegNzReadsHi     = 12'h084;  // RO NZ_READS_HI
+  localparam logic [AddrW-1:0] RegBufWritesLo   = 12'h088;  // RO BUF_WRITES_LO
+  localparam logic [AddrW-1:0] RegBufWritesHi   = 12'h08c;  // RO BUF_WRITES_HI
   localparam logic [AddrW-1:0] RegOp            = 12'h100;  // RW OP
   localparam logic [AddrW-1:0] RegSlope         = 12'h104;  // RW SLOPE
   localparam logic [AddrW-1:0] RegQCount        = 12'h108;  // RW Q_COUNT

@@ -193,7 +193,15 @@ module ganpu_regs #(
         ganpu_reg_pkg::RegStallSetupLo,
         ganpu_reg_pkg::RegStallSetupHi,
         ganpu_reg_pkg::RegStallDrainLo,
-        ganpu_reg_pkg::RegStallDrainHi: ;
+        ganpu_reg_pkg::RegStallDrainHi,
+        ganpu_reg_pkg::RegAReadsLo,
+        ganpu_reg_pkg::RegAReadsHi,
+        ganpu_reg_pkg::RegBReadsLo,
+        ganpu_reg_pkg::RegBReadsHi,
+        ganpu_reg_pkg::RegNzReadsLo,
+        ganpu_reg_pkg::RegNzReadsHi,
+        ganpu_reg_pkg::RegBufWritesLo,
+        ganpu_reg_pkg::RegBufWritesHi: ;
         default: wr_resp = RespSlvErr;
       endcase
     end
@@ -356,6 +364,14 @@ module ganpu_regs #(
         ganpu_reg_pkg::RegStallSetupHi:  rd_data = perf_i.stall_setup[63:32];
         ganpu_reg_pkg::RegStallDrainLo:  rd_data = perf_i.stall_drain[31:0];
         ganpu_reg_pkg::RegStallDrainHi:  rd_data = perf_i.stall_drain[63:32];
+        ganpu_reg_pkg::RegAReadsLo:      rd_data = perf_i.a_reads[31:0];
+        ganpu_reg_pkg::RegAReadsHi:      rd_data = perf_i.a_reads[63:32];
+        ganpu_reg_pkg::RegBReadsLo:      rd_data = perf_i.b_reads[31:0];
+        ganpu_reg_pkg::RegBReadsHi:      rd_data = perf_i.b_reads[63:32];
+        ganpu_reg_pkg::RegNzReadsLo:     rd_data = perf_i.nz_reads[31:0];
+        ganpu_reg_pkg::RegNzReadsHi:     rd_data = perf_i.nz_reads[63:32];
+        ganpu_reg_pkg::RegBufWritesLo:   rd_data = perf_i.buf_writes[31:0];
+        ganpu_reg_pkg::RegBufWritesHi:   rd_data = perf_i.buf_writes[63:32];
         default:                         rd_resp = RespSlvErr;
       endcase
     end

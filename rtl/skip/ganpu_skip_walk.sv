@@ -69,7 +69,10 @@ module ganpu_skip_walk #(
   output logic [PeCols-1:0]        mac_o,       // column c issues a term
   output logic [PeCols-1:0]        first_o,     // column c's issue starts from init
   output logic [AAddrW-1:0]        a_addr_o [PeCols],
-  output logic [BAddrW-1:0]        b_addr_o [PeCols]
+  output logic [BAddrW-1:0]        b_addr_o [PeCols],
+  // Bitmap accesses this cycle (the energy counters): windows read, words written.
+  output logic [15:0]              nz_reads_o,
+  output logic [15:0]              nz_writes_o
 );
 
   localparam int unsigned EntryW = AAddrW + BAddrW + Chunk;
@@ -295,7 +298,7 @@ module ganpu_skip_walk #(
       .we_i    (nz_we),
       .waddr_i (nz_waddr),
       .wdata_i (nz_wdata),
-      .re_i    (s0_fire),
+      .re_i    (s0_fire && slot_v_i[w]),
       .raddr_i (AAddrW'((a_r_i[2] < 0) ? a0 - 32'(Chunk - 1) : a0)),
       .window_o(window)
     );
@@ -440,6 +443,12 @@ module ganpu_skip_walk #(
     assign a_addr_o[c] = w_a[w];
     assign b_addr_o[c] = w_b[w];
   end
+
+  always_comb begin
+    nz_reads_o = '0;
+    for (int unsigned w = 0; w < T; w++) nz_reads_o += 16'(s0_fire && slot_v_i[w]);
+  end
+  assign nz_writes_o = (16'(any_we) + 16'(hi_we)) * 16'(T);
 
   assign busy_o = busy_q;
   assign slot_o = slot_q;

@@ -44,6 +44,10 @@ module regs_test_top #(
   input  logic [63:0]      cnt_stall_store_i,
   input  logic [63:0]      cnt_stall_setup_i,
   input  logic [63:0]      cnt_stall_drain_i,
+  input  logic [63:0]      cnt_a_reads_i,
+  input  logic [63:0]      cnt_b_reads_i,
+  input  logic [63:0]      cnt_nz_reads_i,
+  input  logic [63:0]      cnt_buf_writes_i,
   output logic             irq_o
 );
 
@@ -61,7 +65,11 @@ module regs_test_top #(
     stall_drain: cnt_stall_drain_i,
     macs:        cnt_macs_i,
     rd_bytes:    cnt_rd_bytes_i,
-    wr_bytes:    cnt_wr_bytes_i
+    wr_bytes:    cnt_wr_bytes_i,
+    a_reads:     cnt_a_reads_i,
+    b_reads:     cnt_b_reads_i,
+    nz_reads:    cnt_nz_reads_i,
+    buf_writes:  cnt_buf_writes_i
   };
 
   ganpu_regs #(

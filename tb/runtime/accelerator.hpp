@@ -29,6 +29,11 @@ struct JobStats {
   uint64_t macs = 0;          // multiply-accumulates on real operands
   uint64_t rd_bytes = 0;      // AXI data bytes read (full beats)
   uint64_t wr_bytes = 0;      // AXI data bytes written (full beats)
+  // Buffer accesses (the energy estimate's events, runtime/energy.hpp).
+  uint64_t a_reads = 0;     // A elements read
+  uint64_t b_reads = 0;     // B elements read
+  uint64_t nz_reads = 0;    // non-zero bitmap windows read (zero skipping)
+  uint64_t buf_writes = 0;  // elements and bitmap words written into the buffer copies
   JobStats &operator+=(const JobStats &o) {
     cycles += o.cycles;
     busy_cycles += o.busy_cycles;
@@ -40,6 +45,10 @@ struct JobStats {
     macs += o.macs;
     rd_bytes += o.rd_bytes;
     wr_bytes += o.wr_bytes;
+    a_reads += o.a_reads;
+    b_reads += o.b_reads;
+    nz_reads += o.nz_reads;
+    buf_writes += o.buf_writes;
     return *this;
   }
 };

@@ -86,6 +86,10 @@ class AcceleratorImpl final : public Accelerator {
     s.macs = read64(regs::kRegMacsLo, regs::kRegMacsHi);
     s.rd_bytes = read64(regs::kRegRdBytesLo, regs::kRegRdBytesHi);
     s.wr_bytes = read64(regs::kRegWrBytesLo, regs::kRegWrBytesHi);
+    s.a_reads = read64(regs::kRegAReadsLo, regs::kRegAReadsHi);
+    s.b_reads = read64(regs::kRegBReadsLo, regs::kRegBReadsHi);
+    s.nz_reads = read64(regs::kRegNzReadsLo, regs::kRegNzReadsHi);
+    s.buf_writes = read64(regs::kRegBufWritesLo, regs::kRegBufWritesHi);
     write(regs::kRegCtrl, regs::kCtrlClearMask);
     if (status & regs::kStatusErrorMask) {
       const uint32_t code = field(status, regs::kStatusErrorCodeMask, regs::kStatusErrorCodeShift);

@@ -43,6 +43,14 @@ inline constexpr uint32_t kRegStallSetupLo = 0x060;   // RO STALL_SETUP_LO
 inline constexpr uint32_t kRegStallSetupHi = 0x064;   // RO STALL_SETUP_HI
 inline constexpr uint32_t kRegStallDrainLo = 0x068;   // RO STALL_DRAIN_LO
 inline constexpr uint32_t kRegStallDrainHi = 0x06C;   // RO STALL_DRAIN_HI
+inline constexpr uint32_t kRegAReadsLo = 0x070;       // RO A_READS_LO
+inline constexpr uint32_t kRegAReadsHi = 0x074;       // RO A_READS_HI
+inline constexpr uint32_t kRegBReadsLo = 0x078;       // RO B_READS_LO
+inline constexpr uint32_t kRegBReadsHi = 0x07C;       // RO B_READS_HI
+inline constexpr uint32_t kRegNzReadsLo = 0x080;      // RO NZ_READS_LO
+inline constexpr uint32_t kRegNzReadsHi = 0x084;      // RO NZ_READS_HI
+inline constexpr uint32_t kRegBufWritesLo = 0x088;    // RO BUF_WRITES_LO
+inline constexpr uint32_t kRegBufWritesHi = 0x08C;    // RO BUF_WRITES_HI
 inline constexpr uint32_t kRegOp = 0x100;             // RW OP
 inline constexpr uint32_t kRegSlope = 0x104;          // RW SLOPE
 inline constexpr uint32_t kRegQCount = 0x108;         // RW Q_COUNT
@@ -349,6 +357,14 @@ inline constexpr RegInfo kRegisters[] = {
     {"STALL_SETUP_HI", 0x064, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"STALL_DRAIN_LO", 0x068, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"STALL_DRAIN_HI", 0x06C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"A_READS_LO", 0x070, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"A_READS_HI", 0x074, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"B_READS_LO", 0x078, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"B_READS_HI", 0x07C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"NZ_READS_LO", 0x080, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"NZ_READS_HI", 0x084, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"BUF_WRITES_LO", 0x088, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"BUF_WRITES_HI", 0x08C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
     {"OP", 0x100, Access::kReadWrite, true, 0x00000000, 0x007FFFFF, false, true},
     {"SLOPE", 0x104, Access::kReadWrite, true, 0x00000000, 0x0000FFFF, false, true},
     {"Q_COUNT", 0x108, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, true},

@@ -541,6 +541,10 @@ TEST_CASE("the counters read back as LO and HI words of their inputs", "[regs]")
   io.cnt_stall_store_i = 0x0000000300000004ull;
   io.cnt_stall_setup_i = 0x8000000500000006ull;
   io.cnt_stall_drain_i = 0x0000000700000008ull;
+  io.cnt_a_reads_i = 0x0000000900000010ull;
+  io.cnt_b_reads_i = 0x4000001100000012ull;
+  io.cnt_nz_reads_i = 0x0000001300000014ull;
+  io.cnt_buf_writes_i = 0x0000001500000016ull;
   const std::pair<uint32_t, uint64_t> counters[] = {
       {regs::kRegCyclesLo, io.cnt_cycles_i},
       {regs::kRegBusyCyclesLo, io.cnt_busy_i},
@@ -552,6 +556,10 @@ TEST_CASE("the counters read back as LO and HI words of their inputs", "[regs]")
       {regs::kRegStallStoreLo, io.cnt_stall_store_i},
       {regs::kRegStallSetupLo, io.cnt_stall_setup_i},
       {regs::kRegStallDrainLo, io.cnt_stall_drain_i},
+      {regs::kRegAReadsLo, io.cnt_a_reads_i},
+      {regs::kRegBReadsLo, io.cnt_b_reads_i},
+      {regs::kRegNzReadsLo, io.cnt_nz_reads_i},
+      {regs::kRegBufWritesLo, io.cnt_buf_writes_i},
   };
   for (const auto &[lo, value] : counters) {
     INFO("counter at " << hex(lo));
