@@ -123,9 +123,9 @@ Json case_json(const Case &c) {
           {"ideal_speedup", c.ideal},
           {"efficiency_pct", c.ideal > 0 ? 100.0 * sp / c.ideal : 0.0},
           // What skipping the zero inputs alone removes: the MACs left.
-          {"macs_dense", c.dense.macs_performed},
-          {"macs_sparse", c.sparse.macs_performed},
-          {"zero_skip_bound_speedup", ratio(c.dense.macs_performed, c.sparse.macs_performed)},
+          {"macs_dense", c.dense.counters.macs},
+          {"macs_sparse", c.sparse.counters.macs},
+          {"zero_skip_bound_speedup", ratio(c.dense.counters.macs, c.sparse.counters.macs)},
           // Output skipping (EORS in FP, the previous mask in EP) is not in the RTL yet.
           {"output_skipping", false},
           {"eors_false_zero_pct", nullptr},
@@ -168,9 +168,19 @@ int bench(const SparseSettings &set) {
   std::printf("%-10s %-8s %-5s %6s %6s %10s %10s %8s %8s %7s %8s %8s\n", "config", "layer", "phase",
               "in %", "out %", "dense", "sparse", "speedup", "ideal", "eff %", "dram -%",
               "energy %");
+  // One memory per configuration, as big as the largest layer needs (the size does not
+  // depend on the format), and one accelerator for all its runs.
+  rt::AxiMemConfig mem;
+  mem.size = 0;
+  for (size_t i = 0; i < list.layers.size(); ++i) {
+    const rt::AxiMemConfig m = memory_for(layer_spec(list, i, list.format), set.configs.front(),
+                                          set.mem_latency, set.mem_bandwidth);
+    if (m.size > mem.size) mem = m;
+  }
   Json configs = Json::array();
   for (const std::string &config : set.configs) {
-    const rt::HwConfig hw = rt::make_accelerator(config, rt::AxiMemConfig{})->config();
+    std::unique_ptr<rt::Accelerator> acc = rt::make_accelerator(config, mem);
+    const rt::HwConfig hw = acc->config();
     const std::string format = rt::format_json_name(hw.format);
     configs.push_back({{"config", config},
                        {"pe_rows", hw.pe_rows},
@@ -179,8 +189,6 @@ int bench(const SparseSettings &set) {
                        {"skip_walk", hw.skip_walk}});
     for (size_t i = 0; i < list.layers.size(); ++i) {
       const model::LayerSpec spec = layer_spec(list, i, format);
-      const rt::AxiMemConfig mem = memory_for(spec, config, set.mem_latency, set.mem_bandwidth);
-      std::unique_ptr<rt::Accelerator> acc = rt::make_accelerator(config, mem);
       for (const Point &pt : pts) {
         rt::SparsityRequest req;
         req.in_sparsity = pt.in / 100.0;

@@ -84,7 +84,6 @@ PhaseRecord run_and_check(rt::Accelerator &acc, const std::string &config, const
   const uint64_t rd0 = acc.mem().bytes_read(), wr0 = acc.mem().bytes_written();
   rt::LayerRunStats st;
   rt::LayerOutputs out = rt::run_layer(acc, s, phase, in, &st, progress, 200'000'000, skip_zeros);
-  r.macs_performed = st.total.macs;
   r.cycles = st.total.cycles;
   r.busy_cycles = st.total.busy_cycles;
   r.stall_cycles = st.total.stall_cycles;

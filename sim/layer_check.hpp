@@ -15,14 +15,13 @@
 namespace ganpu::sim {
 
 struct PhaseRecord {
-  std::string layer;            // the layer's name in its list, or the spec file
-  std::string phase;            // "fp", "ep", "wg"
-  std::string config;           // e.g. "4x4_fp16"
-  uint64_t macs = 0;            // products PyTorch computes (WG: dW's plus db's additions)
-  uint64_t macs_performed = 0;  // the MACS counter: products the PEs accumulated
-  uint64_t cycles = 0;          // accelerator cycles, all jobs of the phase
-  uint64_t ideal_cycles = 0;    // ceil(macs / PE count)
-  double utilization_pct = 0;   // MACs performed / (cycles * PEs) * 100
+  std::string layer;           // the layer's name in its list, or the spec file
+  std::string phase;           // "fp", "ep", "wg"
+  std::string config;          // e.g. "4x4_fp16"
+  uint64_t macs = 0;           // products PyTorch computes (WG: dW's plus db's additions)
+  uint64_t cycles = 0;         // accelerator cycles, all jobs of the phase
+  uint64_t ideal_cycles = 0;   // ceil(macs / PE count)
+  double utilization_pct = 0;  // MACs performed / (cycles * PEs) * 100
   uint64_t busy_cycles = 0;
   uint64_t stall_cycles = 0;        // the sum of the four below
   uint64_t stall_load_cycles = 0;   // waiting for operands
