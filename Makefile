@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 REPORTS := $(BUILD)/reports
 TRACE   ?= $(BUILD)/waves/last.fst
 
-.PHONY: help bootstrap build run test ctest lint synth exhaustive bench-dense bench-sparse eors-census synth-all wave doctor format clean
+.PHONY: help bootstrap build run run-layers test ctest lint synth exhaustive bench-dense bench-sparse eors-census synth-all wave doctor format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -21,7 +21,15 @@ $(BUILD)/build.ninja: CMakeLists.txt
 build: bootstrap $(BUILD)/build.ninja ## configure and compile models, tests and programs
 	cmake --build $(BUILD) -j $(JOBS)
 
-run: build ## the main job: a DCGAN's layers, FP/EP/WG, on the 4x4 FP16 core, checked bit for bit
+TRAIN_STEPS ?= 100
+
+run: build ## the main job: trains a small DCGAN on the 4x4 FP16 core (sparse mode), every layer checked -> build/reports/gan_train.json, .png
+	@mkdir -p $(REPORTS)
+	$(BUILD)/ganpu-sim train --config 4x4_fp16 --steps $(TRAIN_STEPS) --dense-baseline 50 \
+	  --json $(REPORTS)/gan_train.json --samples $(REPORTS)/gan_samples
+	.venv/bin/python scripts/plot_train.py $(REPORTS)/gan_train.json $(REPORTS)/gan_samples $(REPORTS)
+
+run-layers: build ## the DCGAN layer list (sim/dcgan.json) x FP/EP/WG on 4x4 FP16, checked -> build/reports/run.json
 	@mkdir -p $(REPORTS)
 	$(BUILD)/ganpu-sim run --config 4x4_fp16 --layers sim/dcgan.json --json $(REPORTS)/run.json
 

@@ -286,12 +286,7 @@ void add_bench_sparse_command(CLI::App &app) {
       ->delimiter(',')
       ->capture_default_str();
   cmd->add_option("--json", set->json_path, "write the records to this JSON file");
-  cmd->add_option("--mem-latency", set->mem_latency, "memory latency in cycles")
-      ->check(unsigned_integer())
-      ->capture_default_str();
-  cmd->add_option("--mem-bandwidth", set->mem_bandwidth, "memory bytes per cycle")
-      ->check(finite_range(0.125, 64))
-      ->capture_default_str();
+  add_memory_options(cmd, set->mem_latency, set->mem_bandwidth);
   cmd->callback([set] { throw CLI::RuntimeError(guarded([&] { return bench(*set); })); });
 }
 

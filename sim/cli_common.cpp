@@ -101,6 +101,19 @@ CLI::Validator non_empty() {
       [](std::string &s) -> std::string { return s.empty() ? "must not be empty" : ""; }, "");
 }
 
+void add_memory_options(CLI::App *cmd, unsigned &latency_cycles, double &bytes_per_cycle) {
+  cmd->add_option("--mem-latency", latency_cycles,
+                  "memory model: cycles from an AXI address handshake to the first data beat")
+      ->check(unsigned_integer())
+      ->check(CLI::Range(1u, 1000000u))
+      ->capture_default_str();
+  cmd->add_option("--mem-bandwidth", bytes_per_cycle,
+                  "memory model: bytes per cycle, shared by reads and writes (8 = one 64-bit "
+                  "beat per cycle)")
+      ->check(finite_range(0.001, 1024.0))
+      ->capture_default_str();
+}
+
 void add_sparse_data_options(CLI::App *cmd, std::string &layers, uint64_t &seed,
                              std::vector<int> &sparsities_pct) {
   cmd->add_option("--layers", layers, "the layer list (JSON)")

@@ -48,6 +48,11 @@ CLI::Validator non_empty();
 void add_sparse_data_options(CLI::App *cmd, std::string &layers, uint64_t &seed,
                              std::vector<int> &sparsities_pct);
 
+// The memory model's options of every command that runs the accelerator: --mem-latency
+// (cycles from an AXI address handshake to the first data beat, 1 to 10^6) and
+// --mem-bandwidth (bytes per cycle shared by reads and writes, 0.001 to 1024).
+void add_memory_options(CLI::App *cmd, unsigned &latency_cycles, double &bytes_per_cycle);
+
 // "PREFIX: WHAT, cycle C" on stderr, rewritten in place, only if stderr is a terminal; the
 // line is cleared by clear() and on destruction.
 class Progress {

@@ -8,6 +8,7 @@
 #include "fp_dot_demo.hpp"
 #include "layer_command.hpp"
 #include "network_command.hpp"
+#include "train_command.hpp"
 
 int main(int argc, char **argv) {
   CLI::App app{
@@ -19,6 +20,7 @@ int main(int argc, char **argv) {
   ganpu::sim::add_network_commands(app);
   ganpu::sim::add_eors_command(app);
   ganpu::sim::add_bench_sparse_command(app);
+  ganpu::sim::add_train_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError &e) {

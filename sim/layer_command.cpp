@@ -480,16 +480,7 @@ void add_layer_command(CLI::App &app) {
                 "skip the comparison with the golden model and the double reference");
   cmd->add_option("--report", opt->report, "JSON report file; default <out>/report.json")
       ->check(non_empty());
-  cmd->add_option("--mem-latency", opt->mem_latency,
-                  "memory model: cycles from an AXI address handshake to the first data beat")
-      ->check(unsigned_integer())
-      ->check(CLI::Range(1u, 1000000u))
-      ->capture_default_str();
-  cmd->add_option("--mem-bandwidth", opt->mem_bandwidth,
-                  "memory model: bytes per cycle, shared by reads and writes (8 = one 64-bit "
-                  "beat per cycle)")
-      ->check(finite_range(0.001, 1024.0))
-      ->capture_default_str();
+  add_memory_options(cmd, opt->mem_latency, opt->mem_bandwidth);
   cmd->add_option("--trace", opt->trace, "write an FST waveform of the run to this file")
       ->check(non_empty());
   cmd->add_option("--trace-start", opt->trace_start,

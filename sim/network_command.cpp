@@ -587,16 +587,7 @@ void add_common(CLI::App *cmd, Settings &set) {
       ->check(unsigned_integer())
       ->capture_default_str();
   cmd->add_option("--json", set.json_path, "write a JSON report to this file")->check(non_empty());
-  cmd->add_option("--mem-latency", set.mem_latency,
-                  "memory model: cycles from an AXI address handshake to the first data beat")
-      ->check(unsigned_integer())
-      ->check(CLI::Range(1u, 1000000u))
-      ->capture_default_str();
-  cmd->add_option("--mem-bandwidth", set.mem_bandwidth,
-                  "memory model: bytes per cycle, shared by reads and writes (8 = one 64-bit "
-                  "beat per cycle)")
-      ->check(finite_range(0.001, 1024.0))
-      ->capture_default_str();
+  add_memory_options(cmd, set.mem_latency, set.mem_bandwidth);
 }
 
 }  // namespace

@@ -439,6 +439,77 @@ def test_bench_sparse(r):
           recs[2]["macs_sparse"] < recs[2]["macs_dense"], json.dumps(recs[2]))
 
 
+def run_train(r, args):
+    """`ganpu-sim train` on the runner's configuration."""
+    p = subprocess.run([r.sim, "train", "--config", r.config] + args, cwd=r.root,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=TIMEOUT)
+    return p.returncode, p.stdout, p.stderr
+
+
+def test_train(r):
+    """`train`: bad data, weights and paths are one-line errors naming the option, with no
+    output; a 2-step run prints a row per step, writes the report, the samples and the
+    weights (state_dict names, PyTorch shapes), which --init reads back."""
+    d = r.case_dir("train")
+    report = os.path.join(d, "train.json")
+    flat = os.path.join(d, "flat.npy")
+    np.save(flat, np.zeros((20, 256), np.float32))
+    loud = os.path.join(d, "loud.npy")
+    np.save(loud, np.full((20, 1, 16, 16), 2.0, np.float32))
+    ints = os.path.join(d, "ints.npy")
+    np.save(ints, np.zeros((20, 16, 16), np.int32))
+    few = os.path.join(d, "few.npy")
+    np.save(few, np.zeros((3, 16, 16), np.float32))
+    for name, args, words in [
+        ("images of the wrong shape", ["--data", flat], ["--data", "shape (20, 256)"]),
+        ("values outside [-1, 1]", ["--data", loud], ["--data", "outside [-1, 1]"]),
+        ("a dtype that is not float", ["--data", ints], ["--data", "dtype"]),
+        ("fewer images than a batch", ["--data", few], ["data:", "batch of 16"]),
+        ("a missing --init folder", ["--init", os.path.join(d, "none")], ["--init", "none"]),
+        ("an odd --g-ch", ["--g-ch", "5"], ["g_ch"]),
+        ("zero steps", ["--steps", "0"], ["--steps"]),
+    ]:
+        rc, so, se = run_train(r, ["--golden", "--json", report] + args)
+        check(f"train: {name}: exit 2, one line naming it, no report",
+              one_error_line(rc, se, words) and not os.path.exists(report),
+              f"exit {rc}; stderr {se!r}")
+    samples = os.path.join(d, "samples")
+    weights = os.path.join(d, "weights")
+    rc, so, se = run_train(r, ["--steps", "2", "--batch", "4", "--g-ch", "8", "--dense-baseline",
+                               "2", "--json", report, "--samples", samples, "--export", weights])
+    ok = rc == 0 and os.path.exists(report)
+    check("train: 2 steps on the accelerator, exit 0", ok, f"rc {rc}, {se.strip()}")
+    if not ok:
+        return
+    rep = load_report(report)
+    rows = [ln for ln in so.splitlines() if ln.split()[:1] in (["1"], ["2"])]
+    check("train: a table row per step, and a summary with 0 mismatches",
+          len(rows) == 2 and "mismatches 0" in so, so[-600:])
+    check("train: the report's totals add up and every phase equals the golden model",
+          rep["steps"] == 2 and rep["mismatches"] == 0 and len(rep["d_loss"]) == 2 and
+          rep["total_cycles"] == sum(x["cycles"] for x in rep["records"]) and
+          all(x["mismatches"] == 0 for x in rep["records"]) and
+          rep["speedup_vs_dense"] > 1.0 and rep["baseline_steps"] == 2, json.dumps(rep)[:500])
+    start = np.load(os.path.join(samples, "samples_start.npy"))
+    check("train: samples of shape (4, 1, 16, 16) in [-1, 1]",
+          start.shape == (4, 1, 16, 16) and np.abs(start).max() <= 1.0, str(start.shape))
+    w = np.load(os.path.join(weights, "G.up1.weight.npy"))
+    check("train: G.up1.weight exported as float32 (in, out, kh, kw) = (8, 4, 4, 4)",
+          w.dtype == np.float32 and w.shape == (8, 4, 4, 4), f"{w.dtype} {w.shape}")
+    again = os.path.join(d, "again")
+    rc, so, se = run_train(r, ["--golden", "--steps", "1", "--batch", "4", "--g-ch", "8",
+                               "--init", weights, "--samples", again])
+    check("train: --init reads the exported weights back", rc == 0, se.strip())
+    bad = os.path.join(d, "bad_weights")
+    shutil.copytree(weights, bad)
+    np.save(os.path.join(bad, "D.fc.bias.npy"), np.zeros(3, np.float32))
+    rc, so, se = run_train(r, ["--golden", "--steps", "1", "--batch", "4", "--g-ch", "8",
+                               "--init", bad])
+    check("train: --init with a wrong shape names the file", one_error_line(
+        rc, se, ["--init", "D.fc.bias.npy", "(1,)"]), se.strip())
+
+
 LINEAR = {"layer": "linear", "phase": "fp", "batch": 1, "in_features": 1, "out_features": 1}
 GIB = 1 << 30
 
@@ -684,7 +755,7 @@ def main():
         return 1
     r = Runner(sim, root, config)
     for t in (test_forward_from_numpy, test_generated, test_bad_inputs, test_trace, test_options,
-              test_layer_lists, test_bench_sparse, test_hostile_sizes, test_hostile_nesting,
+              test_layer_lists, test_bench_sparse, test_train, test_hostile_sizes, test_hostile_nesting,
               test_outputs_kept, test_option_values, test_missing_tensor):
         try:
             t(r)

@@ -1,0 +1,273 @@
+#include "train/gan_trainer.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <utility>
+
+#include "model/layer_model.hpp"
+
+namespace ganpu::train {
+
+using model::Phase;
+using model::Tensor;
+
+struct GanTrainer::Forward {
+  std::vector<Tensor> inputs;               // each layer's x
+  std::vector<std::vector<uint8_t>> masks;  // each layer's mask (all 1 without activation)
+  Tensor output;                            // the last layer's y
+};
+
+namespace {
+
+constexpr int kPixels = kImageSize * kImageSize;
+
+// PyTorch's default initialization of Linear, Conv2d and ConvTranspose2d: weights and bias
+// uniform in +-1/sqrt(fan_in), fan_in = weight.size(1) * kernel area (for a transposed
+// convolution that is its output channels, as PyTorch computes it).
+double fan_in(const model::LayerSpec &s) {
+  const auto w = s.w_shape();
+  return static_cast<double>(w[1]) * (w.size() == 4 ? static_cast<double>(w[2] * w[3]) : 1.0);
+}
+
+size_t count(const std::vector<int64_t> &shape) {
+  size_t n = 1;
+  for (int64_t d : shape) n *= static_cast<size_t>(d);
+  return n;
+}
+
+Tensor reshaped(Tensor t, const std::vector<int64_t> &shape, const std::string &what) {
+  if (count(shape) != t.size()) {
+    throw std::logic_error(what + ": " + std::to_string(t.size()) + " elements for shape of " +
+                           std::to_string(count(shape)));
+  }
+  t.shape = shape;
+  return t;
+}
+
+// The record of one phase, before it runs.
+PhaseRun new_run(const NetLayer &l, Phase phase, const std::string &pass) {
+  PhaseRun r;
+  r.layer = l.name;
+  r.phase = phase;
+  r.pass = pass;
+  r.dense_macs = l.spec.macs(phase);
+  return r;
+}
+
+double mean_sigmoid(const std::vector<float> &l, size_t from, size_t to) {
+  double s = 0;
+  for (size_t i = from; i < to; ++i) s += 1.0 / (1.0 + std::exp(-static_cast<double>(l[i])));
+  return s / static_cast<double>(to - from);
+}
+
+}  // namespace
+
+GanTrainer::GanTrainer(const TrainConfig &cfg, ImageSet data)
+    : cfg_(cfg), data_(std::move(data)), rng_(cfg.seed) {
+  const std::string bad = cfg.shape.validate();
+  if (!bad.empty()) throw std::invalid_argument(bad);
+  if (data_.count < cfg.shape.batch) {
+    throw std::invalid_argument("data: " + std::to_string(data_.count) + " images for a batch of " +
+                                std::to_string(cfg.shape.batch));
+  }
+  if (!(cfg.loss_scale > 0) || std::exp2(std::round(std::log2(cfg.loss_scale))) != cfg.loss_scale) {
+    throw std::invalid_argument("loss_scale: must be a power of two");
+  }
+  const int n = cfg.shape.batch;
+  g_ = generator_layers(cfg.shape, n);
+  d2_ = discriminator_layers(cfg.shape, 2 * n);
+  d1_ = discriminator_layers(cfg.shape, n);
+  Rng init(cfg.seed * 0x9E3779B97F4A7C15ull + 1);
+  for (const auto *net : {&g_, &d2_}) {
+    for (const NetLayer &l : *net) {
+      const double bound = 1.0 / std::sqrt(fan_in(l.spec));
+      for (const auto &[suffix, shape] :
+           {std::pair{".weight", l.spec.w_shape()}, std::pair{".bias", l.spec.b_shape()}}) {
+        Param p{shape, std::vector<float>(count(shape))};
+        for (float &v : p.value) v = static_cast<float>((2.0 * init.uniform() - 1.0) * bound);
+        adam_.emplace(l.name + suffix, Adam(p.value.size()));
+        params_.emplace(l.name + suffix, std::move(p));
+      }
+    }
+  }
+  order_.resize(static_cast<size_t>(data_.count));
+  for (int64_t i = 0; i < data_.count; ++i) order_[static_cast<size_t>(i)] = i;
+  next_ = data_.count;  // shuffle before the first batch
+}
+
+void GanTrainer::set_param(const std::string &name, const std::vector<float> &v) {
+  auto it = params_.find(name);
+  if (it == params_.end()) throw std::invalid_argument(name + ": no such parameter");
+  if (v.size() != it->second.value.size()) {
+    throw std::invalid_argument(name + ": " + std::to_string(v.size()) + " values, expected " +
+                                std::to_string(it->second.value.size()));
+  }
+  it->second.value = v;
+}
+
+Tensor GanTrainer::weights(const NetLayer &l) const {
+  const Param &p = params_.at(l.name + ".weight");
+  return to_tensor(cfg_.shape.format, p.shape, p.value);
+}
+
+Tensor GanTrainer::bias(const NetLayer &l) const {
+  const Param &p = params_.at(l.name + ".bias");
+  return to_tensor(cfg_.shape.format, p.shape, p.value);
+}
+
+Tensor GanTrainer::latent(Rng &rng) const {
+  std::vector<float> z(static_cast<size_t>(cfg_.shape.batch * cfg_.shape.z_dim));
+  for (float &v : z) v = static_cast<float>(rng.normal());
+  return to_tensor(cfg_.shape.format, {cfg_.shape.batch, cfg_.shape.z_dim}, z);
+}
+
+Tensor GanTrainer::real_batch() {
+  const int n = cfg_.shape.batch;
+  std::vector<float> px(static_cast<size_t>(n) * kPixels);
+  for (int i = 0; i < n; ++i) {
+    if (next_ == data_.count) {  // a new epoch: Fisher-Yates shuffle
+      for (size_t k = order_.size() - 1; k > 0; --k)
+        std::swap(order_[k], order_[rng_.below(k + 1)]);
+      next_ = 0;
+    }
+    const float *src = data_.pixels.data() + order_[static_cast<size_t>(next_++)] * kPixels;
+    std::copy(src, src + kPixels, px.begin() + i * kPixels);
+  }
+  return to_tensor(cfg_.shape.format, {n, 1, kImageSize, kImageSize}, px);
+}
+
+GanTrainer::Forward GanTrainer::forward(LayerExecutor &exec, const std::vector<NetLayer> &net,
+                                        const Tensor &input, const std::string &pass,
+                                        StepResult *res) {
+  const fp::Format f = cfg_.shape.format;
+  Forward fw;
+  Tensor x = input;
+  for (const NetLayer &l : net) {
+    x = reshaped(std::move(x), l.spec.x_shape(), l.name + " x");
+    rt::LayerInputs in;
+    in.x = x;
+    in.w = weights(l);
+    in.b = bias(l);
+    PhaseRun rec = new_run(l, Phase::kForward, pass);
+    rec.in_zero_pct = zero_pct(f, x);
+    rt::LayerOutputs out = exec.run(l.spec, Phase::kForward, in, rec);
+    if (l.spec.activation == fp::Act::kNone) {
+      out.mask.assign(out.y.size(), 1);
+    } else {
+      size_t zeros = 0;
+      for (uint8_t m : out.mask) zeros += m ? 0 : 1;
+      rec.out_zero_pct = 100.0 * static_cast<double>(zeros) / static_cast<double>(out.mask.size());
+    }
+    fw.inputs.push_back(std::move(x));
+    fw.masks.push_back(std::move(out.mask));
+    x = std::move(out.y);
+    if (res) res->phases.push_back(std::move(rec));
+  }
+  fw.output = std::move(x);
+  return fw;
+}
+
+Tensor GanTrainer::backward(LayerExecutor &exec, const std::vector<NetLayer> &net,
+                            const Forward &fw, Tensor grad, bool need_input_grad, bool weight_grads,
+                            const std::string &pass, StepResult &res,
+                            std::map<std::string, std::vector<float>> *grads) {
+  const fp::Format f = cfg_.shape.format;
+  for (size_t i = net.size(); i-- > 0;) {
+    const NetLayer &l = net[i];
+    grad = reshaped(std::move(grad), l.spec.y_shape(), l.name + " dy");
+    const double dz_zero = zero_pct(f, model::masked_grad(l.spec, grad, fw.masks[i]));
+    rt::LayerInputs in;
+    in.dy = grad;
+    in.mask = fw.masks[i];
+    Tensor dx;
+    if (i > 0 || need_input_grad) {
+      in.w = weights(l);
+      PhaseRun rec = new_run(l, Phase::kErrorProp, pass);
+      rec.in_zero_pct = dz_zero;
+      dx = exec.run(l.spec, Phase::kErrorProp, in, rec).dx;
+      res.phases.push_back(std::move(rec));
+    }
+    if (weight_grads) {
+      in.x = fw.inputs[i];
+      PhaseRun rec = new_run(l, Phase::kWeightGrad, pass);
+      rec.in_zero_pct = zero_pct(f, in.x);
+      rec.in2_zero_pct = dz_zero;
+      const rt::LayerOutputs g = exec.run(l.spec, Phase::kWeightGrad, in, rec);
+      (*grads)[l.name + ".weight"] = fp32_floats(g.dw);
+      (*grads)[l.name + ".bias"] = fp32_floats(g.db);
+      res.phases.push_back(std::move(rec));
+    }
+    grad = std::move(dx);
+  }
+  return grad;
+}
+
+void GanTrainer::apply(const std::map<std::string, std::vector<float>> &grads, StepResult &res) {
+  const float unscale = 1.0f / cfg_.loss_scale;  // exact: loss_scale is a power of two
+  for (const auto &[name, g] : grads) {
+    std::vector<float> u = g;
+    for (float &v : u) v *= unscale;
+    adam_.at(name).step(cfg_.adam, t_, params_.at(name).value, u);
+    res.host_ops += u.size();
+  }
+}
+
+StepResult GanTrainer::step(LayerExecutor &exec) {
+  const fp::Format f = cfg_.shape.format;
+  const int n = cfg_.shape.batch;
+  const std::vector<int64_t> img_shape = {n, 1, kImageSize, kImageSize};
+  StepResult res;
+  res.step = ++t_;
+
+  // D update.
+  const Forward gf = forward(exec, g_, latent(rng_), "D step", &res);
+  const Tensor fake = tanh_forward(f, reshaped(gf.output, img_shape, "G output"));
+  const Tensor real = real_batch();
+  Tensor both = real;
+  both.shape = {2 * n, 1, kImageSize, kImageSize};
+  both.data.insert(both.data.end(), fake.data.begin(), fake.data.end());
+  const Forward df = forward(exec, d2_, both, "D step", &res);
+  const std::vector<float> logits = to_floats(f, df.output);
+  const std::vector<float> l_real(logits.begin(), logits.begin() + n);
+  const std::vector<float> l_fake(logits.begin() + n, logits.end());
+  const BceResult on_real = bce_with_logits(l_real, std::vector<float>(n, 1.0f));
+  const BceResult on_fake = bce_with_logits(l_fake, std::vector<float>(n, 0.0f));
+  res.d_loss = on_real.loss + on_fake.loss;
+  res.d_real = mean_sigmoid(logits, 0, n);
+  res.d_fake = mean_sigmoid(logits, n, 2 * n);
+  std::vector<float> dl(2 * n);
+  for (int i = 0; i < n; ++i) {
+    dl[i] = on_real.grad[i] * cfg_.loss_scale;
+    dl[n + i] = on_fake.grad[i] * cfg_.loss_scale;
+  }
+  std::map<std::string, std::vector<float>> d_grads;
+  backward(exec, d2_, df, to_tensor(f, {2 * n, 1}, dl), false, true, "D step", res, &d_grads);
+  apply(d_grads, res);
+
+  // G update, through the updated D.
+  const Forward df1 = forward(exec, d1_, fake, "G step", &res);
+  const BceResult g_bce = bce_with_logits(to_floats(f, df1.output), std::vector<float>(n, 1.0f));
+  res.g_loss = g_bce.loss;
+  std::vector<float> gl = g_bce.grad;
+  for (float &v : gl) v *= cfg_.loss_scale;
+  const Tensor d_fake =
+      backward(exec, d1_, df1, to_tensor(f, {n, 1}, gl), true, false, "G step", res, nullptr);
+  const Tensor d_out = tanh_backward(f, fake, reshaped(d_fake, img_shape, "D input gradient"));
+  std::map<std::string, std::vector<float>> g_grads;
+  backward(exec, g_, gf, d_out, false, true, "G step", res, &g_grads);
+  apply(g_grads, res);
+
+  res.host_ops += 3 * fake.size() + 3 * static_cast<uint64_t>(n);  // tanh, its backward, losses
+  return res;
+}
+
+std::vector<float> GanTrainer::samples(LayerExecutor &exec) {
+  Rng fixed(cfg_.seed ^ 0x5A4D504C45ull);  // the same latent vectors every call
+  const Forward gf = forward(exec, g_, latent(fixed), "samples", nullptr);
+  const Tensor img =
+      tanh_forward(cfg_.shape.format,
+                   reshaped(gf.output, {cfg_.shape.batch, 1, kImageSize, kImageSize}, "G output"));
+  return to_floats(cfg_.shape.format, img);
+}
+
+}  // namespace ganpu::train
