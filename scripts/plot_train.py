@@ -4,8 +4,10 @@
     scripts/plot_train.py REPORT.json SAMPLES_DIR OUT_DIR
 
 Writes OUT_DIR/gan_losses.png (D and G loss per step, with D's mean outputs on real and fake
-images) and OUT_DIR/gan_samples.png (the generator's images for fixed latent vectors before
-the first step and after the last, SAMPLES_DIR/samples_{start,end}.npy). Exits 1 with a
+images), OUT_DIR/gan_samples.png (the generator's images for fixed latent vectors before
+the first step and after the last, SAMPLES_DIR/samples_{start,end}.npy) and
+OUT_DIR/gan_timeline.png (what each core ran during one step: the last step that ran no
+dense baseline, a bar per layer phase coloured by network and phase). Exits 1 with a
 message naming the problem on a bad input.
 """
 
@@ -36,6 +38,44 @@ def grid(images):
         r, c = divmod(i, cols)
         out[1 + r * (h + 1):1 + r * (h + 1) + h, 1 + c * (w + 1):1 + c * (w + 1) + w] = images[i, 0]
     return out
+
+
+NET_COLOURS = {"G": ("#9ecae1", "#4292c6", "#08519c"), "D": ("#fdae6b", "#f16913", "#a63603")}
+PHASES = ("fp", "ep", "wg")
+
+
+def timeline(report, path):
+    """A Gantt chart of cores x cycles for one step."""
+    steps = report["per_step"]
+    plain = [s["step"] for s in steps if s.get("dense_cycles") is None]
+    step = plain[-1] if plain else steps[-1]["step"]
+    recs = [r for r in report["records"] if r["step"] == step and r.get("end_cycle")]
+    if not recs:
+        return False
+    t0 = min(r["start_cycle"] for r in recs)
+    cores = sorted({r.get("core", 0) for r in recs})
+    fig, ax = plt.subplots(figsize=(13, 1.8 + 0.7 * len(cores)))
+    span = max(r["end_cycle"] for r in recs) - t0
+    for r in recs:
+        net = r["layer"].split(".")[0]
+        colour = NET_COLOURS.get(net, ("#cccccc",) * 3)[PHASES.index(r["phase"])]
+        x, w = r["start_cycle"] - t0, r["end_cycle"] - r["start_cycle"]
+        y = cores.index(r.get("core", 0))
+        ax.barh(y, w, left=x, height=0.6, color=colour, edgecolor="white", linewidth=0.5)
+        if w > span / 40:
+            ax.text(x + w / 2, y, f"{r['layer'].split('.', 1)[1]}\n{r['phase']}", ha="center",
+                    va="center", fontsize=6)
+    ax.set_yticks(range(len(cores)), [f"core {c}" for c in cores])
+    ax.set_xlabel(f"cycles from the start of step {step}")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=NET_COLOURS[n][i]) for n in ("G", "D")
+               for i in range(3)]
+    ax.legend(handles, [f"{n} {p.upper()}" for n in ("G", "D") for p in PHASES], ncol=2,
+              loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
+    ax.set_title(f"what each core ran in step {step} ({report.get('mode')})")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
 
 
 def main():
@@ -79,7 +119,7 @@ def main():
     plt.close(fig)
 
     fig, axes = plt.subplots(1, 2, figsize=(9, 4.8))
-    for a, (title, img) in zip(axes, ((f"before step 1", start), (f"after step {x[-1]}", end))):
+    for a, (title, img) in zip(axes, (("before step 1", start), (f"after step {x[-1]}", end))):
         a.imshow(grid(img), cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
         a.set_title(title)
         a.axis("off")
@@ -88,6 +128,8 @@ def main():
     fig.savefig(out / "gan_samples.png", dpi=110)
     plt.close(fig)
     print(f"wrote: {out / 'gan_losses.png'}\nwrote: {out / 'gan_samples.png'}")
+    if timeline(report, out / "gan_timeline.png"):
+        print(f"wrote: {out / 'gan_timeline.png'}")
 
 
 if __name__ == "__main__":

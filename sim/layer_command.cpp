@@ -79,16 +79,36 @@ fs::path default_out_dir(const std::string &spec) {
 
 // ---- Inputs ------------------------------------------------------------------------------------
 
-// The tensors of the phase: loaded from the files the spec names (dtype and shape checked),
-// the rest generated from the seed. `sources` receives name -> file or "generated".
-rt::LayerInputs load_inputs(const rt::LayerJob &job, uint64_t seed, Json &sources) {
+// A tensor file's entry in the report's "tensor_files": its dtype, and what rounding its
+// float32/float64 values to the layer's format did.
+Json conversion_json(const rt::NpyConversion &c, const std::string &format) {
+  Json j;
+  j["dtype"] = c.dtype;
+  j["rounded"] = c.rounded;
+  if (c.rounded) {
+    j["rounded_to"] = format;
+    j["values"] = c.values;
+    j["inexact"] = c.inexact;
+    j["to_infinity"] = c.to_infinity;
+    j["to_zero"] = c.to_zero;
+    j["nan"] = c.nan;
+  }
+  return j;
+}
+
+// The tensors of the phase: loaded from the files the spec names (dtype and shape checked;
+// float32 and float64 rounded to the format), the rest generated from the seed. `sources`
+// receives name -> file or "generated", `files` name -> dtype and rounding of each file.
+rt::LayerInputs load_inputs(const rt::LayerJob &job, uint64_t seed, Json &sources, Json &files) {
   const model::LayerSpec &s = job.spec;
+  const std::string format = rt::format_json_name(s.format);
+  const std::vector<rt::TensorRole> roles = rt::phase_tensors(job.phase, s.bias, s.activation);
   rt::LayerInputs in;
   bool missing = false;
-  for (const rt::TensorRole &role : rt::phase_tensors(job.phase, s.bias)) {
+  for (const rt::TensorRole &role : roles) {
     const auto it = job.tensor_paths.find(role.name);
     if (it == job.tensor_paths.end()) {
-      missing = true;
+      missing = missing || role.needed;
       continue;
     }
     rt::NpyArray a;
@@ -99,18 +119,23 @@ rt::LayerInputs load_inputs(const rt::LayerJob &job, uint64_t seed, Json &source
     }
     sources[role.name] = it->second;
     if (role.name == "mask") {
+      // Read and checked even where it is not needed: a wrong file is still a mistake.
       const model::Tensor m = rt::mask_from_npy(a, role.name);
       rt::require_shape(a, s.y_shape(), role.name);
       in.mask.assign(m.data.begin(), m.data.end());
+      files[role.name] = {{"dtype", a.dtype}, {"rounded", false}};
+      if (!role.needed) files[role.name]["used"] = false;
       continue;
     }
     const std::vector<int64_t> shape = role.name == "x"   ? s.x_shape()
                                        : role.name == "w" ? s.w_shape()
                                        : role.name == "b" ? s.b_shape()
                                                           : s.y_shape();  // dy
-    model::Tensor t = rt::tensor_from_npy(a, s.format, role.name);
+    rt::NpyConversion conv;
+    model::Tensor t = rt::tensor_from_npy_rounded(a, s.format, role.name, &conv);
     rt::require_shape(a, shape, role.name);
     t.shape = shape;
+    files[role.name] = conversion_json(conv, format);
     if (role.name == "x") in.x = std::move(t);
     if (role.name == "w") in.w = std::move(t);
     if (role.name == "b") in.b = std::move(t);
@@ -121,8 +146,8 @@ rt::LayerInputs load_inputs(const rt::LayerJob &job, uint64_t seed, Json &source
     // is the golden forward pass's on the generated x, w and b).
     rt::LayerInputs gen = random_inputs(s, seed);
     const std::string tag = "generated (seed " + std::to_string(seed) + ")";
-    for (const rt::TensorRole &role : rt::phase_tensors(job.phase, s.bias)) {
-      if (job.tensor_paths.count(role.name)) continue;
+    for (const rt::TensorRole &role : roles) {
+      if (job.tensor_paths.count(role.name) || !role.needed) continue;
       sources[role.name] = tag;
       if (role.name == "x") in.x = std::move(gen.x);
       if (role.name == "w") in.w = std::move(gen.w);
@@ -131,6 +156,10 @@ rt::LayerInputs load_inputs(const rt::LayerJob &job, uint64_t seed, Json &source
       if (role.name == "mask") in.mask = std::move(gen.mask);
     }
   }
+  // EP/WG without an activation and without a mask file: the hardware and the golden model
+  // pass dy through unmasked, but both take a mask of y's size; all ones is the identity.
+  if (job.phase != model::Phase::kForward && in.mask.empty())
+    in.mask.assign(static_cast<size_t>(rt::shape_count(s.y_shape())), 1);
   return in;
 }
 
@@ -258,8 +287,8 @@ void add_record(Json &j, const PhaseRecord &rec) {
 }
 
 Json make_report(const LayerOptions &opt, const rt::LayerJob &job, const rt::HwConfig &hw,
-                 const Json &sources, const fs::path &out_dir, const Json &written,
-                 const PhaseRecord &rec) {
+                 const Json &sources, const Json &files, const fs::path &out_dir,
+                 const Json &written, const PhaseRecord &rec) {
   const model::LayerSpec &s = job.spec;
   Json j;
   j["command"] = "layer";
@@ -280,6 +309,11 @@ Json make_report(const LayerOptions &opt, const rt::LayerJob &job, const rt::HwC
   j["mem_bandwidth_bytes_per_cycle"] = opt.mem_bandwidth;
   j["checked"] = !opt.no_check;
   j["tensors"] = sources;
+  j["tensor_files"] = files;
+  if (s.activation == fp::Act::kLeakyRelu) {
+    j["negative_slope_given"] = job.negative_slope_given;
+    j["negative_slope_exact"] = job.negative_slope_exact;
+  }
   j["out_dir"] = out_dir.string();
   j["outputs"] = written;
   if (!opt.trace.empty()) {
@@ -292,7 +326,8 @@ Json make_report(const LayerOptions &opt, const rt::LayerJob &job, const rt::HwC
 }
 
 void print_summary(const LayerOptions &opt, const rt::LayerJob &job, const rt::HwConfig &hw,
-                   const PhaseRecord &rec, const std::vector<std::string> &files) {
+                   const PhaseRecord &rec, const Json &tensor_files,
+                   const std::vector<std::string> &files) {
   const model::LayerSpec &s = job.spec;
   const bool pass = rec.mismatches == 0 && rec.out_of_bound == 0;
   if (opt.quiet) {
@@ -307,6 +342,20 @@ void print_summary(const LayerOptions &opt, const rt::LayerJob &job, const rt::H
   std::printf("layer: %s %s %s, %s on %s (%dx%d PEs), seed %llu\n", rt::layer_json_name(s.type),
               rt::phase_json_name(job.phase), rt::format_json_name(s.format), opt.spec.c_str(),
               opt.config.c_str(), hw.pe_rows, hw.pe_cols, u(opt.seed));
+  for (const auto &item : tensor_files.items()) {
+    const Json &f = item.value();
+    if (f.at("rounded").get<bool>())
+      std::printf("  %-14s %s: %llu %s values to %s, %llu inexact (round to nearest even)\n",
+                  "rounded", item.key().c_str(), u(f.at("values").get<uint64_t>()),
+                  f.at("dtype") == "<f4" ? "float32" : "float64", rt::format_json_name(s.format),
+                  u(f.at("inexact").get<uint64_t>()));
+    if (f.contains("used"))
+      std::printf("  %-14s %s: not used (no activation: dz = dy)\n", "ignored", item.key().c_str());
+  }
+  if (s.activation == fp::Act::kLeakyRelu && !job.negative_slope_exact)
+    std::printf("  %-14s %s is not a %s value: multiplies by %s (docs/numerics.md)\n", "slope",
+                Json(job.negative_slope_given).dump().c_str(), rt::format_json_name(s.format),
+                rt::spec_to_json(s, job.phase).at("negative_slope").dump().c_str());
   std::printf("  %-14s %llu in %zu job%s (ideal %llu, utilization %.1f%%)\n", "cycles",
               u(rec.cycles), rec.jobs, rec.jobs == 1 ? "" : "s", u(rec.ideal_cycles),
               rec.utilization_pct);
@@ -419,8 +468,8 @@ int run_layer_command(const LayerOptions &opt) {
     const Targets targets = plan_targets(opt, files, outs);
     // Sizes first (the accelerator's memory holds every tensor), then the tensors.
     const rt::AxiMemConfig mem = memory_for(s, opt.config, opt.mem_latency, opt.mem_bandwidth);
-    Json sources = Json::object();
-    const rt::LayerInputs in = load_inputs(job, opt.seed, sources);
+    Json sources = Json::object(), tensor_files = Json::object();
+    const rt::LayerInputs in = load_inputs(job, opt.seed, sources, tensor_files);
 
     // 2. The accelerator, and the run.
     std::unique_ptr<rt::Accelerator> acc = rt::make_accelerator(opt.config, mem);
@@ -439,12 +488,13 @@ int run_layer_command(const LayerOptions &opt) {
                     rt::npy_from_tensor(output_tensor(files[i], s, out), files[i].dtype));
       written[files[i].name] = (targets.out_dir / (files[i].name + ".npy")).string();
     }
-    const Json report = make_report(opt, job, hw, sources, targets.out_dir, written, rec);
+    const Json report =
+        make_report(opt, job, hw, sources, tensor_files, targets.out_dir, written, rec);
     write_text(targets.report_tmp, report.dump(2) + "\n", "--report", targets.report.string());
     outs.commit();
 
     // 4. Summary.
-    print_summary(opt, job, hw, rec, outs.final_paths());
+    print_summary(opt, job, hw, rec, tensor_files, outs.final_paths());
     return rec.mismatches == 0 && rec.out_of_bound == 0 ? 0 : 1;
   } catch (const std::exception &e) {
     outs.rollback();

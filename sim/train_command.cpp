@@ -44,6 +44,7 @@ struct TrainSettings {
   int baseline_every = 0;  // 0: no dense baseline
   bool golden = false;
   double lr = train::AdamConfig{}.lr;
+  double leaky_slope = -1;  // < 0: ReLU
   unsigned mem_latency = 20;
   double mem_bandwidth = 8.0;
 };
@@ -91,6 +92,9 @@ Json phase_json(const train::StepResult &r, const train::PhaseRun &p) {
             {"in_zero_pct", p.in_zero_pct}};
   if (p.phase == model::Phase::kWeightGrad) j["dz_zero_pct"] = p.in2_zero_pct;
   j["out_zero_pct"] = p.out_zero_pct >= 0 ? Json(p.out_zero_pct) : Json(nullptr);
+  j["start_cycle"] = p.start_cycle;
+  j["end_cycle"] = p.end_cycle;
+  j["core"] = 0;  // one core until the multi-core array lands
   j["busy_cycles"] = p.counters.busy_cycles;
   j["stall_load_cycles"] = p.counters.stall_load;
   j["dram_read_bytes"] = p.counters.rd_bytes;
@@ -170,6 +174,10 @@ int train_run(const TrainSettings &set) {
   tc.shape = set.shape;
   tc.shape.batch = set.batch;
   tc.shape.format = hw.format;
+  if (set.leaky_slope >= 0) {
+    tc.shape.act = fp::Act::kLeakyRelu;
+    tc.shape.negative_slope = train::to_bits(hw.format, static_cast<float>(set.leaky_slope));
+  }
   tc.seed = set.seed;
   tc.adam.lr = static_cast<float>(set.lr);
   std::unique_ptr<train::GanTrainer> trainer;
@@ -315,36 +323,41 @@ int train_run(const TrainSettings &set) {
                           {"out_h", l.spec.out_h()}});
       }
     }
-    const Json j = {{"command", "train"},
-                    {"git_commit", git.commit},
-                    {"git_dirty", git.dirty},
-                    {"config", set.config},
-                    {"mode", "temporal, 1 core"},
-                    {"sparse", !set.dense},
-                    {"eors", "not built"},
-                    {"data", set.data_path.empty() ? Json("shapes") : Json(set.data_path)},
-                    {"batch", set.batch},
-                    {"seed", set.seed},
-                    {"lr", set.lr},
-                    {"loss_scale", tc.loss_scale},
-                    {"mem_latency_cycles", set.mem_latency},
-                    {"mem_bytes_per_cycle", set.mem_bandwidth},
-                    {"layers", layers},
-                    {"steps", set.steps},
-                    {"total_cycles", total},
-                    {"cycles_per_step", per_step},
-                    {"baseline_steps", base_steps},
-                    {"dense_cycles_per_step",
-                     base_steps ? Json(double(base_dense) / base_steps) : Json(nullptr)},
-                    {"dense_cycles_constant", base_steps ? Json(dense_constant) : Json(nullptr)},
-                    {"speedup_vs_dense", base_steps ? Json(speedup_all) : Json(nullptr)},
-                    {"host_ops", host_ops},
-                    {"d_loss", d_loss},
-                    {"g_loss", g_loss},
-                    {"mismatches", mismatches},
-                    {"out_of_bound", out_of_bound},
-                    {"per_step", steps},
-                    {"records", records}};
+    const Json j = {
+        {"command", "train"},
+        {"git_commit", git.commit},
+        {"git_dirty", git.dirty},
+        {"config", set.config},
+        {"mode", "temporal, 1 core"},
+        {"sparse", !set.dense},
+        {"eors", "not built"},
+        {"data", set.data_path.empty() ? Json("shapes") : Json(set.data_path)},
+        {"activation", set.leaky_slope >= 0 ? "leaky_relu" : "relu"},
+        {"negative_slope", set.leaky_slope >= 0
+                               ? Json(train::to_float(hw.format, tc.shape.negative_slope))
+                               : Json(nullptr)},
+        {"batch", set.batch},
+        {"seed", set.seed},
+        {"lr", set.lr},
+        {"loss_scale", tc.loss_scale},
+        {"mem_latency_cycles", set.mem_latency},
+        {"mem_bytes_per_cycle", set.mem_bandwidth},
+        {"layers", layers},
+        {"steps", set.steps},
+        {"total_cycles", total},
+        {"cycles_per_step", per_step},
+        {"baseline_steps", base_steps},
+        {"dense_cycles_per_step",
+         base_steps ? Json(double(base_dense) / base_steps) : Json(nullptr)},
+        {"dense_cycles_constant", base_steps ? Json(dense_constant) : Json(nullptr)},
+        {"speedup_vs_dense", base_steps ? Json(speedup_all) : Json(nullptr)},
+        {"host_ops", host_ops},
+        {"d_loss", d_loss},
+        {"g_loss", g_loss},
+        {"mismatches", mismatches},
+        {"out_of_bound", out_of_bound},
+        {"per_step", steps},
+        {"records", records}};
     write_text(out.add(set.json_path, "--json"), j.dump(2) + "\n", "--json", set.json_path);
   }
   out.commit();
@@ -417,6 +430,10 @@ void add_train_command(CLI::App &app) {
                   "step, for the speedup (0: never)")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
+  cmd->add_option("--leaky-relu", set->leaky_slope,
+                  "LeakyReLU with this negative slope (rounded to the 16-bit format) in the "
+                  "hidden layers instead of ReLU")
+      ->check(finite_range(0.0, 1.0));
   cmd->add_option("--lr", set->lr, "Adam learning rate")
       ->check(finite_range(1e-8, 1.0))
       ->capture_default_str();

@@ -17,16 +17,22 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/npy.hpp"
+
 namespace ganpu::rt {
 
 namespace {
 
 using Json = nlohmann::ordered_json;  // keeps the file's order, so errors follow it
 
+// The last three are torch.nn's conv fields, which a spec dumped from a module has: only their
+// defaults are accepted (read_torch_defaults).
 const std::vector<std::string> kFields = {
-    "layer",          "phase",        "format",     "batch",          "in_channels", "out_channels",
-    "in_features",    "out_features", "input_size", "kernel_size",    "stride",      "padding",
-    "output_padding", "bias",         "activation", "negative_slope", "tensors",     "generate",
+    "layer",          "phase",       "format",         "batch",      "in_channels",
+    "out_channels",   "in_features", "out_features",   "input_size", "kernel_size",
+    "stride",         "padding",     "output_padding", "bias",       "activation",
+    "negative_slope", "tensors",     "generate",       "dilation",   "groups",
+    "padding_mode",
 };
 
 size_t edit_distance(const std::string &a, const std::string &b) {
@@ -336,7 +342,9 @@ const char *act_json_name(fp::Act a) {
   return "unknown";
 }
 
-std::vector<TensorRole> phase_tensors(model::Phase p, bool bias) {
+std::vector<TensorRole> phase_tensors(model::Phase p, bool bias, fp::Act activation) {
+  // Without an activation dz = dy: nothing reads the mask.
+  const TensorRole mask{"mask", activation != fp::Act::kNone};
   switch (p) {
     case model::Phase::kForward: {
       std::vector<TensorRole> t = {{"x"}, {"w"}};
@@ -344,48 +352,11 @@ std::vector<TensorRole> phase_tensors(model::Phase p, bool bias) {
       return t;
     }
     case model::Phase::kErrorProp:
-      return {{"dy"}, {"w"}, {"mask"}};
+      return {{"dy"}, {"w"}, mask};
     case model::Phase::kWeightGrad:
-      return {{"x"}, {"dy"}, {"mask"}};
+      return {{"x"}, {"dy"}, mask};
   }
   return {};
-}
-
-// ---- Rounding ----------------------------------------------------------------------------------
-
-uint32_t round_double_to_format(fp::Format f, double v) {
-  if (f.precision() + 2 > fp::kFp32.precision() || f.exp_w > fp::kFp32.exp_w)
-    throw std::invalid_argument("round_double_to_format: format wider than FP32 minus 2 bits");
-  uint64_t d;
-  std::memcpy(&d, &v, sizeof d);
-  const uint32_t sign = static_cast<uint32_t>(d >> 63) << 31;
-  const int e = static_cast<int>((d >> 52) & 0x7FF);
-  const uint64_t m = d & ((uint64_t{1} << 52) - 1);
-  uint32_t f32;
-  if (e == 0x7FF) {
-    f32 = sign | 0x7F800000u | (m != 0 ? 0x00400000u : 0u);  // Inf or a quiet NaN
-  } else if (e == 0) {
-    f32 = sign | (m != 0 ? 1u : 0u);  // zero, or a double subnormal: far below any FP32
-  } else {
-    const int exp = e - 1023;
-    const uint64_t sig = (uint64_t{1} << 52) | m;  // value = sig * 2^(exp - 52)
-    if (exp > 127) {
-      f32 = sign | 0x7F800000u;  // beyond FP32, so beyond f: RNE overflows to infinity
-    } else {
-      // Keep the bits down to FP32's quantum (2^(exp-23) for normals, 2^-149 below), and
-      // round to odd: set the last kept bit if anything non-zero was dropped.
-      const int shift = exp >= -126 ? 29 : 29 + (-126 - exp);
-      const uint64_t kept = shift >= 64 ? 0 : sig >> shift;
-      const bool sticky = shift >= 64 ? true : (sig & ((uint64_t{1} << shift) - 1)) != 0;
-      uint32_t bits;
-      if (exp >= -126)
-        bits = (static_cast<uint32_t>(exp + 127) << 23) | (static_cast<uint32_t>(kept) & 0x7FFFFFu);
-      else
-        bits = static_cast<uint32_t>(kept);  // subnormal: exponent field 0
-      f32 = sign | bits | (sticky ? 1u : 0u);
-    }
-  }
-  return fp::narrow(f, f32);
 }
 
 // ---- Parsing -----------------------------------------------------------------------------------
@@ -396,12 +367,17 @@ namespace {
 class TensorNames {
  public:
   TensorNames(const Reader &r, const LayerJob &job)
-      : r_(r), roles_(phase_tensors(job.phase, job.spec.bias)), phase_(job.phase) {
-    for (const TensorRole &role : roles_) list_ += (list_.empty() ? "" : ", ") + role.name;
+      : r_(r),
+        roles_(phase_tensors(job.phase, job.spec.bias, job.spec.activation)),
+        phase_(job.phase) {
+    for (const TensorRole &role : roles_) {
+      all_ += (all_.empty() ? "" : ", ") + role.name;
+      if (role.needed) list_ += (list_.empty() ? "" : ", ") + role.name;
+    }
   }
 
   const std::vector<TensorRole> &roles() const { return roles_; }
-  const std::string &list() const { return list_; }
+  const std::string &list() const { return list_; }  // the needed ones
 
   void check(const std::string &field, const std::string &name) const {
     if (std::any_of(roles_.begin(), roles_.end(),
@@ -410,14 +386,14 @@ class TensorNames {
     if (name == "b" && phase_ == model::Phase::kForward)
       r_.fail(field, "tensor 'b' given but the layer has no bias (\"bias\": false)");
     r_.fail(field, "unexpected tensor '" + name + "' for phase " + phase_json_name(phase_) +
-                       " (expected " + list_ + ")");
+                       " (expected " + all_ + ")");
   }
 
  private:
   const Reader &r_;
   std::vector<TensorRole> roles_;
   model::Phase phase_;
-  std::string list_;
+  std::string list_, all_;
 };
 
 // "tensors": name -> file path, relative to base_dir; a path is a non-empty string without a
@@ -468,11 +444,33 @@ void read_tensor_sources(const Reader &r, const std::string &base_dir, LayerJob 
   const std::set<std::string> generate = read_generate(r, names, job);
   if (!r.has("tensors")) return;
   for (const TensorRole &role : names.roles())
-    if (job.tensor_paths.count(role.name) == 0 && generate.count(role.name) == 0)
+    if (role.needed && job.tensor_paths.count(role.name) == 0 && generate.count(role.name) == 0)
       r.fail("tensors", "missing tensor '" + role.name + "' (phase " + phase_json_name(job.phase) +
                             " reads " + names.list() +
                             "; name its file, or list it in \"generate\" to take it from " +
                             "the seed)");
+}
+
+// dilation, groups and padding_mode: torch.nn.Conv2d's and ConvTranspose2d's fields, which a
+// spec dumped from a module has. Only PyTorch's defaults describe what the hardware computes;
+// any other value is a feature it lacks, refused by name rather than ignored.
+void read_torch_defaults(const Reader &r) {
+  if (r.has("dilation")) {
+    const auto [h, w] = r.pair_of("dilation", 1);
+    if (h != 1 || w != 1)
+      r.fail("dilation",
+             (r.at("dilation").is_array() ? "[" + std::to_string(h) + ", " + std::to_string(w) + "]"
+                                          : std::to_string(h)) +
+                 " is not supported (only 1)");
+  }
+  if (r.has("groups")) {
+    const int g = r.int_of("groups", 1);
+    if (g != 1) r.fail("groups", std::to_string(g) + " is not supported (only 1)");
+  }
+  if (r.has("padding_mode")) {
+    const std::string mode = r.string_of("padding_mode");
+    if (mode != "zeros") r.fail("padding_mode", "'" + mode + "' is not supported (only 'zeros')");
+  }
 }
 
 }  // namespace
@@ -559,6 +557,7 @@ LayerJob parse_layer_json_object(const nlohmann::ordered_json &root, const std::
     *f.h = h;
     *f.w = w;
   }
+  read_torch_defaults(r);
 
   s.bias = r.has("bias") ? r.bool_of("bias") : false;
   s.activation = fp::Act::kNone;
@@ -574,8 +573,11 @@ LayerJob parse_layer_json_object(const nlohmann::ordered_json &root, const std::
     if (!std::isfinite(slope)) r.fail("negative_slope", "must be finite, got " + v.dump());
   }
   s.negative_slope = 0;
+  job.negative_slope_given = slope;
   if (s.activation == fp::Act::kLeakyRelu) {
-    s.negative_slope = round_double_to_format(s.format, slope);
+    bool inexact = false;
+    s.negative_slope = round_double_to_format(s.format, slope, &inexact);
+    job.negative_slope_exact = !inexact;
     const uint32_t exp_all_ones = ((1u << s.format.exp_w) - 1u) << s.format.man_w;
     if ((s.negative_slope & exp_all_ones) == exp_all_ones)
       r.fail("negative_slope",

@@ -16,14 +16,17 @@
 //     "activation": "relu",       none | relu | leaky_relu                       (default none)
 //     "negative_slope": 0.2,      used by leaky_relu only; rounded to the format (RNE)
 //                                                                               (default 0.01)
+//     "dilation": 1, "groups": 1, "padding_mode": "zeros"
+//                                 torch.nn's fields, accepted at their defaults only
 //     "tensors": {"x": "x.npy", "w": "w.npy"}   optional; relative to the JSON file's folder
 //     "generate": ["b"]           tensors generated from the seed although "tensors" is given
 //   }
 //
 // A linear layer may give the conv-only fields only with their default values (input_size
 // and kernel_size 1). The tensors a phase reads: fp x, w and b (b only with bias); ep dy, w,
-// mask; wg x, dy, mask. Without "tensors" all of them are generated from the seed; with it,
-// every one must be named in "tensors" or in "generate" (no tensor is generated silently).
+// mask; wg x, dy, mask (the mask only after an activation: without one it is not needed, but
+// may be given). Without "tensors" all of them are generated from the seed; with it, every
+// one needed must be named in "tensors" or in "generate" (no tensor is generated silently).
 #pragma once
 
 #include <cstddef>
@@ -51,6 +54,10 @@ struct LayerJob {
   // Tensor name ("x", "w", "b", "dy", "mask") -> path: absolute, or relative to the current
   // directory (a relative path in the file is taken relative to the file's folder).
   std::map<std::string, std::string> tensor_paths;
+  // negative_slope as the file gives it (or PyTorch's default 0.01), and whether it is a value
+  // of the format (spec.negative_slope holds it rounded); meaningful for leaky_relu only.
+  double negative_slope_given = 0.01;
+  bool negative_slope_exact = false;
 };
 
 // Limits of read_json_file: a spec or a layer list is a few kB and a few levels deep.
@@ -83,15 +90,12 @@ const char *act_json_name(fp::Act a);
 
 struct TensorRole {
   std::string name;
+  // false: the phase does not use it (EP/WG's mask without an activation); it may be given,
+  // and is then read and checked, but need not be.
+  bool needed = true;
 };
 // The tensors a phase reads, in order: fp x, w (+ b with bias); ep dy, w, mask;
-// wg x, dy, mask.
-std::vector<TensorRole> phase_tensors(model::Phase p, bool bias);
-
-// A double rounded to format f (FP16 or BF16, or any format of precision <= 22 bits) with
-// round-to-nearest-even, overflow to infinity, as one correctly rounded conversion: the
-// double is first rounded to FP32 with round-to-odd on its bit pattern, which makes the
-// following fp::narrow (RNE) exact. Throws std::invalid_argument for a wider format.
-uint32_t round_double_to_format(fp::Format f, double v);
+// wg x, dy, mask (needed only with an activation).
+std::vector<TensorRole> phase_tensors(model::Phase p, bool bias, fp::Act activation);
 
 }  // namespace ganpu::rt

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 #include <utility>
 
 namespace ganpu::rt {
@@ -214,8 +215,8 @@ struct DtypeInfo {
 };
 
 constexpr DtypeInfo kDtypes[] = {
-    {"f2", 2, "float16"}, {"f4", 4, "float32"}, {"u2", 2, "uint16"},
-    {"u1", 1, "uint8"},   {"b1", 1, "bool"},
+    {"f2", 2, "float16"}, {"f4", 4, "float32"}, {"f8", 8, "float64"},
+    {"u2", 2, "uint16"},  {"u1", 1, "uint8"},   {"b1", 1, "bool"},
 };
 
 const DtypeInfo *find_code(const std::string &code) {
@@ -225,8 +226,8 @@ const DtypeInfo *find_code(const std::string &code) {
 }
 
 std::string supported_list() {
-  return "<f2 (float16), <f4 (float32), <u2 (uint16, bfloat16 bit patterns), |u1 (uint8), "
-         "|b1 (bool)";
+  return "<f2 (float16), <f4 (float32), <f8 (float64), <u2 (uint16, bfloat16 bit patterns), "
+         "|u1 (uint8), |b1 (bool)";
 }
 
 // Splits a descr into byte order ('=' if none is given) and type code.
@@ -294,6 +295,51 @@ std::string tensor_label(const NpyArray &a, const std::string &what) {
   return a.path.empty() ? what : what + " (" + a.path + ")";
 }
 
+// The double of bit pattern d rounded to f (see round_double_to_format, which checks f);
+// `inexact` receives whether the value changed. Integer arithmetic on the bits only, so the
+// host's rounding mode and excess precision play no part: value = sig * 2^lsb, and the one
+// rounding keeps sig's bits from the result's quantum up, to nearest, ties to even.
+uint32_t round_double_bits(fp::Format f, uint64_t d, bool &inexact) {
+  inexact = false;
+  const uint32_t sign = static_cast<uint32_t>(d >> 63) << (f.width() - 1);
+  const int biased = static_cast<int>((d >> 52) & 0x7FF);
+  const uint64_t frac = d & ((uint64_t{1} << 52) - 1);
+  const uint64_t inf = static_cast<uint64_t>((1u << f.exp_w) - 1u) << f.man_w;
+  if (biased == 0x7FF) return frac != 0 ? f.canonical_nan() : sign | static_cast<uint32_t>(inf);
+  if (biased == 0 && frac == 0) return sign;  // +-0
+  // A subnormal double has no hidden bit and the smallest normal's LSB exponent.
+  const uint64_t sig = biased != 0 ? (uint64_t{1} << 52) | frac : frac;
+  const int lsb = (biased != 0 ? biased : 1) - 1023 - 52;
+  int msb = 52;
+  while (((sig >> msb) & 1) == 0) --msb;
+  const int top = lsb + msb;  // exponent of the value's leading bit
+  // The result's quantum: man_w bits below the leading bit, never below f's subnormal quantum.
+  const int q = std::max(top, f.emin()) - f.man_w;
+  // At least 1: f has fewer mantissa bits than a double and no smaller exponents.
+  const int drop = q - lsb;
+  uint64_t k = 0;  // the kept bits: sig in units of 2^q, truncated
+  bool half = false, rest = false;
+  if (drop <= 53) {  // sig < 2^53
+    k = sig >> drop;
+    half = ((sig >> (drop - 1)) & 1) != 0;
+    rest = (sig & ((uint64_t{1} << (drop - 1)) - 1)) != 0;
+  } else {
+    rest = true;  // below a quarter of the quantum: rounds to zero
+  }
+  inexact = half || rest;
+  if (half && (rest || (k & 1) != 0)) ++k;
+  // For a normal result k has the hidden bit at bit man_w, so adding it to the exponent field
+  // less one makes the encoding; a carry out of the mantissa (1.11..1 rounding up) moves into
+  // the exponent, and a subnormal (field 0) rounding up to 2^man_w becomes the smallest normal.
+  const uint64_t field = static_cast<uint64_t>(q + f.man_w - f.emin());  // 0 if subnormal
+  const uint64_t mag = (field << f.man_w) + k;
+  if (mag >= inf) {
+    inexact = true;
+    return sign | static_cast<uint32_t>(inf);
+  }
+  return sign | static_cast<uint32_t>(mag);
+}
+
 }  // namespace
 
 // ---- NpyArray and helpers ----------------------------------------------------------------------
@@ -303,16 +349,23 @@ int64_t NpyArray::count() const { return shape_count(shape); }
 size_t NpyArray::itemsize() const { return npy_itemsize(dtype); }
 
 uint32_t NpyArray::bits(size_t i) const {
+  if (itemsize() > 4)
+    throw NpyError("element of dtype " + dtype + " has " + std::to_string(8 * itemsize()) +
+                   " bits (read it with bits64)");
+  return static_cast<uint32_t>(bits64(i));
+}
+
+uint64_t NpyArray::bits64(size_t i) const {
   const size_t n = itemsize();
   if (n == 0) throw NpyError("unsupported dtype '" + dtype + "'");
   if ((i + 1) * n > bytes.size())
     throw NpyError("element " + std::to_string(i) + " is out of range (" +
                    std::to_string(bytes.size() / n) + " elements)");
-  return static_cast<uint32_t>(le(bytes.data() + i * n, n));
+  return le(bytes.data() + i * n, n);
 }
 
 const std::vector<std::string> &npy_supported_dtypes() {
-  static const std::vector<std::string> list = {"<f2", "<f4", "<u2", "|u1", "|b1"};
+  static const std::vector<std::string> list = {"<f2", "<f4", "<f8", "<u2", "|u1", "|b1"};
   return list;
 }
 
@@ -573,6 +626,77 @@ model::Tensor tensor_from_npy(const NpyArray &a, fp::Format f, const std::string
   return t;
 }
 
+uint32_t round_double_to_format(fp::Format f, double v, bool *inexact) {
+  if (f.exp_w < 2 || f.exp_w > 11 || f.man_w < 1 || f.man_w > 51 || f.width() > 32)
+    throw std::invalid_argument("round_double_to_format: format " + format_name(f) +
+                                " is not one of at most 32 bits with exp_w <= 11, man_w <= 51");
+  uint64_t d;
+  std::memcpy(&d, &v, sizeof d);
+  bool lost = false;
+  const uint32_t bits = round_double_bits(f, d, lost);
+  if (inexact != nullptr) *inexact = lost;
+  return bits;
+}
+
+model::Tensor tensor_from_npy_rounded(const NpyArray &a, fp::Format f, const std::string &what,
+                                      NpyConversion *conv) {
+  NpyConversion c;
+  c.dtype = a.dtype;
+  const std::string own = npy_dtype_for(f);
+  const std::string name = format_name(f);
+  const bool f4 = a.dtype == "<f4", f8 = a.dtype == "<f8";
+  if (f.width() > 16 || a.dtype == own || !(f4 || f8)) {
+    if (f.width() <= 16 && a.dtype != own) {
+      std::string msg = tensor_label(a, what) + ": expected dtype " + own + " for a " + name +
+                        " tensor (or <f4, <f8: rounded to " + name + "), got " + a.dtype;
+      if (name == "BF16")
+        msg += " (BF16 bit patterns travel as uint16: t.view(torch.uint16).numpy())";
+      throw NpyError(msg);
+    }
+    model::Tensor t = tensor_from_npy(a, f, what);
+    c.values = t.data.size();
+    if (conv != nullptr) *conv = c;
+    return t;
+  }
+  const int64_t count = a.count();
+  const size_t item = a.itemsize();
+  if (static_cast<uint64_t>(count) * item != a.bytes.size())
+    throw NpyError(tensor_label(a, what) + ": " + std::to_string(a.bytes.size()) +
+                   " bytes of data do not match shape " + shape_str(a.shape));
+  model::Tensor t;
+  t.shape = a.shape;
+  t.data.resize(static_cast<size_t>(count));
+  c.rounded = true;
+  c.values = t.data.size();
+  const uint32_t inf = ((1u << f.exp_w) - 1u) << f.man_w;
+  const uint32_t magnitude = (1u << (f.width() - 1)) - 1u;
+  // The file format's fields, to classify each input: sign bit, mantissa bits, exponent mask.
+  const int sign_bit = f4 ? 31 : 63, man = f4 ? 23 : 52;
+  const uint64_t exp_all = ((uint64_t{1} << (sign_bit - man)) - 1) << man;
+  for (size_t i = 0; i < t.data.size(); ++i) {
+    const uint64_t v = le(a.bytes.data() + i * item, item);
+    const bool finite = (v & exp_all) != exp_all;
+    const bool nan = !finite && (v & ((uint64_t{1} << man) - 1)) != 0;
+    const bool zero = (v & ((uint64_t{1} << sign_bit) - 1)) == 0;
+    uint32_t r;
+    bool inexact;
+    if (f4) {
+      const uint32_t x32 = static_cast<uint32_t>(v);
+      r = fp::narrow(f, x32);
+      inexact = !nan && fp::widen(f, r) != x32;
+    } else {
+      r = round_double_bits(f, v, inexact);
+    }
+    t.data[i] = r;
+    c.nan += nan ? 1 : 0;
+    c.inexact += inexact ? 1 : 0;
+    c.to_infinity += finite && (r & magnitude) == inf ? 1 : 0;
+    c.to_zero += !zero && finite && (r & magnitude) == 0 ? 1 : 0;
+  }
+  if (conv != nullptr) *conv = c;
+  return t;
+}
+
 model::Tensor mask_from_npy(const NpyArray &a, const std::string &what) {
   if (a.dtype != "|b1" && a.dtype != "|u1")
     throw NpyError(tensor_label(a, what) +
@@ -599,6 +723,9 @@ NpyArray npy_from_tensor(const model::Tensor &t, const std::string &dtype) {
   const size_t item = npy_itemsize(a.dtype);
   if (item == 0)
     throw NpyError("unsupported dtype '" + dtype + "' (supported: " + supported_list() + ")");
+  if (item > 4)
+    throw NpyError("dtype " + a.dtype + " cannot hold a tensor (its values are bit patterns of " +
+                   "at most 32 bits)");
   a.shape = t.shape;
   const int64_t count = shape_count(t.shape);
   if (static_cast<uint64_t>(count) != t.data.size())

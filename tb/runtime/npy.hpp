@@ -5,8 +5,11 @@
 //   <f2  float16 tensors (FP16 layers)
 //   <u2  uint16 bit patterns of bfloat16 tensors (BF16 layers), as PyTorch exports them with
 //        t.view(torch.uint16).numpy() (NumPy has no bfloat16)
-//   <f4  float32 tensors (FP32 results such as weight gradients)
+//   <f4  float32 tensors (FP32 results such as weight gradients; PyTorch's default dtype)
+//   <f8  float64 tensors (NumPy's default dtype)
 //   |u1  |b1  masks
+// float32 and float64 tensors can stand for FP16/BF16 ones: tensor_from_npy_rounded rounds
+// them to the format.
 // A descr with byte order '=' reads as '<' (this host is little-endian); '|' marks 1-byte types.
 #pragma once
 
@@ -29,7 +32,7 @@ class NpyError : public std::runtime_error {
 };
 
 struct NpyArray {
-  std::string dtype;           // "<f2", "<f4", "<u2", "|u1" or "|b1", as in the header descr
+  std::string dtype;           // "<f2", "<f4", "<f8", "<u2", "|u1" or "|b1", as in the descr
   std::vector<int64_t> shape;  // () for a scalar
   std::vector<uint8_t> bytes;  // the data, C order, little-endian
   std::string path;            // the file it was read from; empty if built in memory
@@ -37,10 +40,12 @@ struct NpyArray {
   int64_t count() const;    // number of elements (1 for shape ())
   size_t itemsize() const;  // bytes per element; 0 for an unsupported dtype
   // Element i as an unsigned little-endian integer of itemsize() bytes (the bit pattern).
+  // bits() throws NpyError for an 8-byte dtype (<f8), whose patterns need bits64().
   uint32_t bits(size_t i) const;
+  uint64_t bits64(size_t i) const;
 };
 
-// "<f2, <f4, <u2, |u1, |b1": the dtypes read_npy and write_npy accept.
+// "<f2, <f4, <f8, <u2, |u1, |b1": the dtypes read_npy and write_npy accept.
 const std::vector<std::string> &npy_supported_dtypes();
 // Bytes per element of a supported dtype (after npy_canonical_dtype), else 0.
 size_t npy_itemsize(const std::string &dtype);
@@ -78,9 +83,38 @@ model::Tensor tensor_from_npy(const NpyArray &a, fp::Format f, const std::string
 // A 0/1 mask from an array of dtype |b1 or |u1 whose values are all 0 or 1.
 model::Tensor mask_from_npy(const NpyArray &a, const std::string &what);
 
-// An array of the given dtype (any supported one) holding the tensor's values; throws
+// What tensor_from_npy_rounded did to one array.
+struct NpyConversion {
+  std::string dtype;         // the array's dtype
+  bool rounded = false;      // float32/float64 values rounded to the tensor's format
+  uint64_t values = 0;       // elements of the array
+  uint64_t inexact = 0;      // rounded values that changed (not values of the format)
+  uint64_t to_infinity = 0;  // finite values that became +-infinity (beyond the format's range)
+  uint64_t to_zero = 0;      // non-zero values that became +-0 (below half its smallest value)
+  uint64_t nan = 0;          // NaNs (each becomes the format's canonical NaN, as fp::narrow)
+};
+
+// A tensor of a 16-bit format f (FP16, BF16) from an array of f's own dtype (<f2, <u2: taken
+// as they are, as tensor_from_npy), or of float32 (<f4) or float64 (<f8): each value rounded
+// once to f, to nearest even, overflowing to infinity (float32 by fp::narrow, the golden
+// model's conversion; float64 by round_double_to_format, straight from the double, so never
+// rounded twice). For FP32 it is tensor_from_npy. Other dtypes throw NpyError naming `what`
+// and the dtypes accepted. `conv`, if given, receives what was done.
+model::Tensor tensor_from_npy_rounded(const NpyArray &a, fp::Format f, const std::string &what,
+                                      NpyConversion *conv = nullptr);
+
+// A double rounded once to format f (round to nearest, ties to even; gradual underflow;
+// overflow to infinity; the sign of zeros, infinities and of results rounded to zero kept;
+// NaN becomes f.canonical_nan(), as fp::narrow does). Works directly on the double's bits,
+// for any format of at most 32 bits with exp_w <= 11 and man_w <= 51 (FP16, BF16, FP32);
+// throws std::invalid_argument for another. *inexact, if given, is set to whether the result's
+// value differs from v (false for NaN).
+uint32_t round_double_to_format(fp::Format f, double v, bool *inexact = nullptr);
+
+// An array of the given dtype (any supported one but <f8) holding the tensor's values; throws
 // NpyError if a value does not fit the dtype (more than 16 bits for <f2/<u2, not 0/1 for |b1,
-// more than 8 bits for |u1) or if the data do not match the shape.
+// more than 8 bits for |u1) or if the data do not match the shape. <f8 is refused: a tensor
+// holds bit patterns of at most 32 bits.
 NpyArray npy_from_tensor(const model::Tensor &t, const std::string &dtype);
 
 // Throws NpyError "WHAT: expected shape (...), got (...)" if the array has another shape.

@@ -36,10 +36,10 @@ def fixtures():
         "empty_f2.npy": (np.zeros((0, 4), dtype=f16), None),
         "v2_f2.npy": (np.arange(4, dtype=f16).reshape(2, 2), (2, 0)),
         "v3_f2.npy": (np.arange(4, dtype=f16).reshape(2, 2), (3, 0)),
+        "f64.npy": (np.array([0.0, -1.5, 0.1, 1e300], dtype=np.float64), None),
         # Files the reader must reject.
         "fortran_f2.npy": (np.asfortranarray(np.arange(6, dtype=f16).reshape(2, 3)), None),
         "bigendian_f4.npy": (np.arange(4, dtype=">f4"), None),
-        "f64.npy": (np.arange(3, dtype=np.float64), None),
         "i16.npy": (np.arange(3, dtype=np.int16), None),
         "structured.npy": (np.zeros(2, dtype=[("a", "<f4"), ("b", "<u2")]), None),
     }
@@ -57,6 +57,7 @@ def written_by_cpp():
         "out_u1.npy": np.array([0, 1, 254, 255], dtype=np.uint8),
         "out_b1.npy": np.arange(12).reshape(2, 2, 3) % 3 == 0,
         "out_scalar.npy": np.array(3.25, dtype=np.float32),
+        "out_f8.npy": np.array([0.1, -2.0, 1e-310], dtype=np.float64),
         "out_empty.npy": np.zeros((0, 4), dtype=np.float16),
         "out_wide.npy": np.zeros((1234567, 0), dtype=np.uint8),
     }

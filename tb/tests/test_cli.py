@@ -12,6 +12,7 @@ finally "N passed, M failed"; the exit status is 0 only if nothing failed (2 on 
 
 import argparse
 import json
+import math
 import os
 import resource
 import shutil
@@ -228,11 +229,26 @@ def test_bad_inputs(r):
                   ["malformed JSON", "bad_malformed.json"]))
     d = r.case_dir("bad_unknown", "bad_unknown_field.json")
     cases.append(("unknown field", [os.path.join(d, "bad_unknown_field.json")],
-                  ["unknown field", "dilation"]))
+                  ["unknown field", "ceil_mode"]))
+    with open(os.path.join(FIXTURES, "conv2d_fp_relu.json")) as f:
+        conv_spec = json.load(f)
+    for field, value, words in (("dilation", 2, ["dilation: 2 is not supported (only 1)"]),
+                                ("dilation", [1, 2], ["dilation: [1, 2] is not supported"]),
+                                ("groups", 3, ["groups: 3 is not supported (only 1)"]),
+                                ("padding_mode", "reflect",
+                                 ["padding_mode: 'reflect' is not supported (only 'zeros')"])):
+        d = r.case_dir(f"bad_{field}_{len(cases)}")
+        write_conv_inputs(d, rng)
+        path = write_json(d, "spec.json", dict(conv_spec, **{field: value}))
+        cases.append((f"{field} {json.dumps(value)}", [path], ["spec.json"] + words))
     d = r.case_dir("bad_dtype", "conv2d_fp_relu.json")
-    write_conv_inputs(d, rng, x_dtype=np.float32)
-    cases.append(("wrong dtype (float32 x)", [os.path.join(d, "conv2d_fp_relu.json")],
-                  ["x", "x.npy", "<f2", "<f4"]))
+    write_conv_inputs(d, rng, x_dtype=np.uint16)
+    cases.append(("wrong dtype (uint16 x for FP16)", [os.path.join(d, "conv2d_fp_relu.json")],
+                  ["x", "x.npy", "<f2", "<f4", "<f8", "got <u2"]))
+    d = r.case_dir("bad_int_dtype", "conv2d_fp_relu.json")
+    write_conv_inputs(d, rng, x_dtype=np.int32)
+    cases.append(("unsupported dtype (int32 x)", [os.path.join(d, "conv2d_fp_relu.json")],
+                  ["tensor x", "x.npy", "unsupported dtype '<i4'"]))
     d = r.case_dir("bad_shape", "conv2d_fp_relu.json")
     write_conv_inputs(d, rng, w_shape=(8, 3, 3, 2))
     cases.append(("wrong shape (w)", [os.path.join(d, "conv2d_fp_relu.json")],
@@ -491,6 +507,10 @@ def test_train(r):
           rep["total_cycles"] == sum(x["cycles"] for x in rep["records"]) and
           all(x["mismatches"] == 0 for x in rep["records"]) and
           rep["speedup_vs_dense"] > 1.0 and rep["baseline_steps"] == 2, json.dumps(rep)[:500])
+    spans = [(x["start_cycle"], x["end_cycle"]) for x in rep["records"]]
+    check("train: each phase's clock span holds its cycles, in order, without overlap",
+          all(e - s0 >= x["cycles"] for (s0, e), x in zip(spans, rep["records"])) and
+          all(spans[i][1] <= spans[i + 1][0] for i in range(len(spans) - 1)), str(spans[:6]))
     start = np.load(os.path.join(samples, "samples_start.npy"))
     check("train: samples of shape (4, 1, 16, 16) in [-1, 1]",
           start.shape == (4, 1, 16, 16) and np.abs(start).max() <= 1.0, str(start.shape))
@@ -716,6 +736,194 @@ def test_missing_tensor(r):
               json.dumps(rep["tensors"]))
 
 
+def fp16_rne_exact(v):
+    """FP16 bits of the float v rounded to nearest even, by exact rational arithmetic: the
+    oracle that NumPy's astype(np.float16) on float64 is checked against (not for NaN)."""
+    from fractions import Fraction
+    sign = 0x8000 if math.copysign(1.0, v) < 0 else 0
+    a = Fraction(abs(v))
+    if a == 0:
+        return sign
+    e = max(math.floor(math.log2(abs(v))), -14)  # binade (subnormals share -14's quantum)
+    while Fraction(2) ** e > a and e > -14:
+        e -= 1
+    while Fraction(2) ** (e + 1) <= a:
+        e += 1
+    q = Fraction(2) ** (e - 10)
+    k = a / q
+    n = math.floor(k)
+    rest = k - n
+    if rest > Fraction(1, 2) or (rest == Fraction(1, 2) and n % 2 == 1):
+        n += 1
+    if e == -14 and n < 1024:
+        return sign | n  # subnormal (or the smallest normal reached by rounding: n = 1024)
+    bits = ((e + 15) << 10) + (n - 1024)
+    return sign | min(bits, 0x7C00)
+
+
+def tricky_doubles(rng, n):
+    """n float64 values near FP16 rounding points: ties, a double ulp off them, and points a
+    little off a tie that float32 would round onto it (where rounding twice goes wrong), in
+    the normal and subnormal ranges, plus random ones; all below 65504 in magnitude."""
+    bits = rng.integers(0, 0x7BFF, n).astype(np.uint16)  # a finite FP16 below the largest
+    a = bits.view(np.float16).astype(np.float64)
+    b = (bits + 1).view(np.float16).astype(np.float64)
+    mid = (a + b) / 2
+    kind = rng.integers(0, 6, n)
+    off = (b - a) * 2.0**-20  # below float32's half ulp of mid: float32 rounds it onto mid
+    v = np.select([kind == 0, kind == 1, kind == 2, kind == 3, kind == 4],
+                  [mid, np.nextafter(mid, 0), np.nextafter(mid, np.inf), mid + off, mid - off],
+                  rng.standard_normal(n) * 10.0 ** rng.integers(-8, 4, n))
+    v = np.where(rng.integers(0, 2, n) == 1, -v, v)
+    return np.clip(v, -65503.0, 65503.0)
+
+
+def test_torch_fields(r):
+    """A spec with torch.nn.Conv2d's own fields at their defaults runs as one without them."""
+    d = r.case_dir("torch_fields")
+    write_conv_inputs(d, np.random.default_rng(21))
+    with open(os.path.join(FIXTURES, "conv2d_fp_relu.json")) as f:
+        spec = json.load(f)
+    plain = write_json(d, "plain.json", spec)
+    # As {k: getattr(conv, k) for k in ...} of an nn.Conv2d dumps them (tuples -> lists).
+    dumped = write_json(d, "dumped.json", dict(
+        spec, kernel_size=[3, 3], stride=[2, 2], padding=[1, 1], dilation=[1, 1], groups=1,
+        padding_mode="zeros"))
+    scalar = write_json(d, "scalar.json", dict(spec, dilation=1, groups=1, padding_mode="zeros"))
+    outs = {}
+    for name, path in (("plain", plain), ("dumped", dumped), ("scalar", scalar)):
+        out = os.path.join(d, "out_" + name)
+        rc, so, se = r.run([path, "--out", out, "--quiet"])
+        check(f"torch fields, {name}: exit 0", rc == 0, f"exit {rc}; {se!r}")
+        if rc == 0:
+            outs[name] = np.load(os.path.join(out, "y.npy")).view(np.uint16)
+    check("torch fields: dilation/groups/padding_mode at their defaults give the same y",
+          len(outs) == 3 and np.array_equal(outs["plain"], outs["dumped"]) and
+          np.array_equal(outs["plain"], outs["scalar"]))
+
+
+def run_y(r, d, name, spec, out_name="y.npy"):
+    """Runs the spec (written to d/name.json); returns (exit, stderr, output bits, report)."""
+    path = write_json(d, name + ".json", spec)
+    out = os.path.join(d, "out_" + name)
+    rc, so, se = r.run([path, "--out", out, "--quiet"])
+    if rc != 0:
+        return rc, se, None, None
+    return (rc, se, np.load(os.path.join(out, out_name)).view(np.uint16),
+            load_report(os.path.join(out, "report.json")))
+
+
+def test_float_inputs(r):
+    """float32 and float64 inputs of an FP16 layer: rounded once to FP16 (nearest even),
+    giving bit for bit the outputs of the same layer on NumPy's float16 of them."""
+    d = r.case_dir("float_inputs")
+    rng = np.random.default_rng(33)
+    with open(os.path.join(FIXTURES, "conv2d_fp_relu.json")) as f:
+        spec = json.load(f)
+    x = np.abs(rng.standard_normal((2, 3, 9, 9)))
+    w = rng.standard_normal((8, 3, 3, 3)) / np.sqrt(27)
+    b = 0.1 * rng.standard_normal(8)
+    x[0, 0, 0, :4] = tricky_doubles(rng, 4)  # a few values next to FP16 ties
+    runs = {}
+    for tag, dtype in (("f16", np.float16), ("f32", np.float32), ("f64", np.float64)):
+        for name, a in (("x", x), ("w", w), ("b", b)):
+            # f16: NumPy's float16 of the float64 values, rounded once.
+            np.save(os.path.join(d, f"{name}_{tag}.npy"), a.astype(dtype))
+        runs[tag] = run_y(r, d, "conv_" + tag, dict(
+            spec, tensors={n: f"{n}_{tag}.npy" for n in ("x", "w", "b")}))
+        check(f"float inputs, conv2d with {tag} x, w, b: exit 0", runs[tag][0] == 0,
+              f"exit {runs[tag][0]}; {runs[tag][1]!r}")
+    # float32 inputs equal float16 inputs made from the same float32 arrays.
+    for name, a in (("x", x), ("w", w), ("b", b)):
+        np.save(os.path.join(d, f"{name}_f32_16.npy"), a.astype(np.float32).astype(np.float16))
+    runs["f32_16"] = run_y(r, d, "conv_f32_16", dict(
+        spec, tensors={n: f"{n}_f32_16.npy" for n in ("x", "w", "b")}))
+    if all(v[0] == 0 for v in runs.values()):
+        check("float inputs: float64 x, w, b give the y of their np.float16 (bit for bit)",
+              np.array_equal(runs["f64"][2], runs["f16"][2]))
+        check("float inputs: float32 x, w, b give the y of their np.float16 (bit for bit)",
+              np.array_equal(runs["f32"][2], runs["f32_16"][2]))
+        rep = runs["f64"][3]
+        tf = rep.get("tensor_files", {})
+        want_inexact = int(np.count_nonzero(x.astype(np.float16).astype(np.float64) != x))
+        check("float inputs: the report records each file's dtype and the rounding",
+              tf.get("x", {}).get("dtype") == "<f8" and tf["x"].get("rounded") is True and
+              tf["x"].get("rounded_to") == "fp16" and tf["x"].get("values") == x.size and
+              tf["x"].get("inexact") == want_inexact and tf["x"].get("to_infinity") == 0 and
+              runs["f32"][3]["tensor_files"]["w"]["dtype"] == "<f4" and
+              runs["f16"][3]["tensor_files"]["x"] == {"dtype": "<f2", "rounded": False},
+              json.dumps(tf))
+
+    # y = x exactly through an identity linear layer (every FP32 sum is exact), so y shows
+    # the rounding of each input value itself: thousands of doubles near FP16 ties.
+    n, k = 48, 64
+    xs = tricky_doubles(rng, n * k).reshape(n, k)
+    np.save(os.path.join(d, "eye.npy"), np.eye(k, dtype=np.float16))
+    lin = {"layer": "linear", "phase": "fp", "batch": n, "in_features": k, "out_features": k}
+    want = xs.astype(np.float16)
+    exact = np.array([fp16_rne_exact(v) for v in xs.ravel()], dtype=np.uint16)
+    check("float inputs: NumPy's float64 -> float16 is one correct rounding (exact oracle)",
+          np.array_equal(want.view(np.uint16).ravel(), exact))
+    twice = xs.astype(np.float32).astype(np.float16)
+    check("float inputs: the values include ones that rounding through float32 gets wrong",
+          np.count_nonzero(twice != want) > 100, str(np.count_nonzero(twice != want)))
+    zero_fixed = np.where(want == 0, np.float16(0), want).view(np.uint16)  # +0 + -0 = +0
+    for tag, a, expect in (("f64", xs, zero_fixed),
+                           ("f32", xs.astype(np.float32),
+                            np.where(twice == 0, np.float16(0), twice).view(np.uint16))):
+        np.save(os.path.join(d, f"xs_{tag}.npy"), a)
+        rc, se, y, rep = run_y(r, d, "eye_" + tag, dict(
+            lin, tensors={"x": f"xs_{tag}.npy", "w": "eye.npy"}))
+        if check(f"float inputs, identity linear on {tag} x: exit 0", rc == 0,
+                 f"exit {rc}; {se!r}"):
+            bad = np.flatnonzero(y != expect)
+            check(f"float inputs, identity linear on {tag} x: y is NumPy's float16 of x, "
+                  f"bit for bit ({a.size} values)", bad.size == 0,
+                  f"{bad.size} differ, first x = {a.ravel()[bad[:1]]!r}")
+            check(f"float inputs, identity linear on {tag} x: inexact count in the report",
+                  rep["tensor_files"]["x"]["inexact"] ==
+                  int(np.count_nonzero(a.astype(np.float16).astype(a.dtype) != a)),
+                  json.dumps(rep["tensor_files"]))
+
+
+def test_no_activation_mask(r):
+    """EP and WG of a layer without an activation need no mask file; a mask given is read,
+    checked and not used; with an activation it is still required."""
+    d = r.case_dir("no_mask")
+    rng = np.random.default_rng(44)
+    with open(os.path.join(FIXTURES, "conv2d_ep.json")) as f:
+        ep = json.load(f)  # conv2d 3 -> 8, 9x7, activation "none"
+    np.save(os.path.join(d, "dy.npy"), rng.standard_normal((2, 8, 5, 4)).astype(np.float16))
+    np.save(os.path.join(d, "w.npy"), (rng.standard_normal((8, 3, 3, 3)) / 5).astype(np.float16))
+    np.save(os.path.join(d, "x.npy"), np.abs(rng.standard_normal((2, 3, 9, 7))).astype(np.float16))
+    np.save(os.path.join(d, "zeros.npy"), np.zeros((2, 8, 5, 4), np.uint8))
+    np.save(os.path.join(d, "bad_mask.npy"), np.zeros((2, 8, 5, 5), np.uint8))
+    for phase, first, out in (("ep", "w", "dx.npy"), ("wg", "x", "dw.npy")):
+        spec = dict(ep, phase=phase)
+        rc, se, y, rep = run_y(r, d, phase + "_nomask", dict(
+            spec, tensors={"dy": "dy.npy", first: f"{first}.npy"}), out)
+        check(f"no activation, {phase} without a mask file: exit 0", rc == 0, f"exit {rc}; {se!r}")
+        if rc == 0:
+            check(f"no activation, {phase}: the report lists no mask",
+                  "mask" not in rep["tensors"] and rep["mismatches"] == 0, json.dumps(rep["tensors"]))
+        rc2, se2, y2, rep2 = run_y(r, d, phase + "_zeromask", dict(
+            spec, tensors={"dy": "dy.npy", first: f"{first}.npy", "mask": "zeros.npy"}), out)
+        check(f"no activation, {phase} with an all-zero mask: exit 0, the same output (unused)",
+              rc2 == 0 and rc == 0 and np.array_equal(y, y2), f"exit {rc2}; {se2!r}")
+        if rc2 == 0:
+            check(f"no activation, {phase}: the report says the given mask is not used",
+                  rep2["tensor_files"].get("mask", {}).get("used") is False,
+                  json.dumps(rep2["tensor_files"]))
+        rc3, se3, _, _ = run_y(r, d, phase + "_badmask", dict(
+            spec, tensors={"dy": "dy.npy", first: f"{first}.npy", "mask": "bad_mask.npy"}), out)
+        check(f"no activation, {phase}: a given mask of the wrong shape is still an error",
+              one_error_line(rc3, se3, ["mask", "(2, 8, 5, 4)", "(2, 8, 5, 5)"]), se3)
+        rc4, se4, _, _ = run_y(r, d, phase + "_relu_nomask", dict(
+            spec, activation="relu", tensors={"dy": "dy.npy", first: f"{first}.npy"}), out)
+        check(f"relu, {phase} without a mask file: still an error naming it",
+              one_error_line(rc4, se4, ["missing tensor 'mask'"]), se4)
+
+
 def pick_config(sim, root, wanted):
     """An FP16 configuration of this build: `wanted` if given, else 4x4_fp16 if built, else the
     first FP16 one (the list comes from the unknown-configuration message)."""
@@ -756,7 +964,8 @@ def main():
     r = Runner(sim, root, config)
     for t in (test_forward_from_numpy, test_generated, test_bad_inputs, test_trace, test_options,
               test_layer_lists, test_bench_sparse, test_train, test_hostile_sizes, test_hostile_nesting,
-              test_outputs_kept, test_option_values, test_missing_tensor):
+              test_outputs_kept, test_option_values, test_missing_tensor, test_torch_fields,
+              test_float_inputs, test_no_activation_mask):
         try:
             t(r)
         except Exception as e:  # a crash of one group is a failure, the others still run

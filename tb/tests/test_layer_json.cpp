@@ -7,11 +7,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "runtime/layer_json.hpp"
+#include "runtime/npy.hpp"
 #include "temp_dir.hpp"
 
 namespace {
@@ -86,6 +88,13 @@ uint32_t h16(double v) {
   const _Float16 h = static_cast<_Float16>(v);  // libgcc's correctly rounded conversion
   uint16_t b;
   std::memcpy(&b, &h, sizeof b);
+  return b;
+}
+
+uint32_t f32(double v) {
+  const float x = static_cast<float>(v);  // the host's RNE conversion
+  uint32_t b;
+  std::memcpy(&b, &x, sizeof b);
   return b;
 }
 
@@ -268,8 +277,8 @@ TEST_CASE("given tensors, a missing one is an error unless it is to be generated
   CHECK(only_w.tensor_paths.size() == 1);
   CHECK(parse_text(dir, conv(R"("generate": ["x", "w"],)")).tensor_paths.empty());
   CHECK_THAT(spec_error(dir, conv(R"("phase": "ep", "tensors": {"dy": "dy.npy"},
-                                     "generate": ["w"],)")),
-             Contains("tensors: missing tensor 'mask'"));
+                                     "generate": ["w"], "activation": "relu",)")),
+             Contains("tensors: missing tensor 'mask' (phase ep reads dy, w, mask;"));
   // (the fields, the message)
   const std::vector<std::pair<std::string, std::string>> bad = {
       {R"("generate": "b",)", "generate: expected an array of tensor names, got string"},
@@ -287,6 +296,83 @@ TEST_CASE("given tensors, a missing one is an error unless it is to be generated
   }
   CHECK_THAT(spec_error(dir, conv(R"("generated": ["x"],)")),
              Contains("unknown field 'generated' (did you mean 'generate'?)"));
+}
+
+TEST_CASE("EP and WG without an activation need no mask", "[layer_json]") {
+  TempDir dir;
+  for (const char *phase : {"ep", "wg"}) {
+    CAPTURE(phase);
+    const std::string first = std::string(phase) == "ep" ? "w" : "x";
+    const std::string files = R"("tensors": {"dy": "dy.npy", ")" + first + R"(": "t.npy"},)";
+    const LayerJob none =
+        parse_text(dir, conv(R"("phase": ")" + std::string(phase) + "\", " + files));
+    CHECK(none.tensor_paths.size() == 2);
+    CHECK(none.tensor_paths.count("mask") == 0);
+    CHECK(parse_text(dir, conv(R"("phase": ")" + std::string(phase) +
+                               R"(", "activation": "none", )" + files))
+              .tensor_paths.size() == 2);
+    // A mask may still be given (it is read and checked, not used), or be generated.
+    const std::string with_mask =
+        R"("tensors": {"dy": "dy.npy", ")" + first + R"(": "t.npy", "mask": "m.npy"},)";
+    CHECK(parse_text(dir, conv(R"("phase": ")" + std::string(phase) + "\", " + with_mask))
+              .tensor_paths.count("mask") == 1);
+    CHECK(parse_text(dir, conv(R"("phase": ")" + std::string(phase) + "\", " + files +
+                               R"("generate": ["mask"],)"))
+              .tensor_paths.size() == 2);
+    // After an activation the mask is needed.
+    for (const char *act : {"relu", "leaky_relu"}) {
+      CAPTURE(act);
+      CHECK_THAT(spec_error(dir, conv(R"("phase": ")" + std::string(phase) +
+                                      R"(", "activation": ")" + act + "\", " + files)),
+                 Contains("tensors: missing tensor 'mask'"));
+    }
+  }
+  using ganpu::rt::phase_tensors;
+  const auto ep = phase_tensors(Phase::kErrorProp, false, Act::kNone);
+  REQUIRE(ep.size() == 3);
+  CHECK(ep[2].name == "mask");
+  CHECK_FALSE(ep[2].needed);
+  CHECK(ep[0].needed);
+  CHECK(phase_tensors(Phase::kWeightGrad, true, Act::kRelu)[2].needed);
+  CHECK(phase_tensors(Phase::kForward, true, Act::kNone).size() == 3);
+}
+
+TEST_CASE("dilation, groups and padding_mode: PyTorch's defaults only", "[layer_json]") {
+  TempDir dir;
+  // As a torch.nn.Conv2d's attributes dump them, in both spellings.
+  for (const char *fields : {R"("dilation": 1, "groups": 1, "padding_mode": "zeros",)",
+                             R"("dilation": [1, 1], "groups": 1, "padding_mode": "zeros",)",
+                             R"("dilation": [1, 1],)", R"("groups": 1,)"}) {
+    CAPTURE(fields);
+    check_same(parse_text(dir, conv(fields)).spec, parse_text(dir, conv()).spec);
+  }
+  const LayerJob t = parse_text(dir, R"({"layer": "conv_transpose2d", "phase": "wg", "batch": 1,
+      "in_channels": 2, "out_channels": 3, "input_size": 4, "kernel_size": 4, "stride": 2,
+      "padding": 1, "output_padding": [0, 0], "dilation": [1, 1], "groups": 1,
+      "padding_mode": "zeros", "bias": true})");
+  CHECK(t.spec.type == LayerType::kConvTranspose2d);
+  const LayerJob l = parse_text(dir, R"({"layer": "linear", "phase": "fp", "batch": 1,
+      "in_features": 2, "out_features": 3, "dilation": 1, "groups": 1, "padding_mode": "zeros"})");
+  CHECK(l.spec.in_channels == 2);
+  // (the fields, the message)
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {R"("dilation": 2,)", ": dilation: 2 is not supported (only 1)"},
+      {R"("dilation": [1, 2],)", ": dilation: [1, 2] is not supported (only 1)"},
+      {R"("dilation": [2, 2],)", ": dilation: [2, 2] is not supported (only 1)"},
+      {R"("dilation": 0,)", ": dilation: must be at least 1, got 0"},
+      {R"("dilation": "1",)", ": dilation: expected an integer or a pair of integers, got string"},
+      {R"("groups": 3,)", ": groups: 3 is not supported (only 1)"},
+      {R"("groups": 0,)", ": groups: must be at least 1, got 0"},
+      {R"("groups": [1],)", ": groups: expected an integer, got array of 1 element"},
+      {R"("padding_mode": "reflect",)",
+       ": padding_mode: 'reflect' is not supported (only 'zeros')"},
+      {R"("padding_mode": "circular",)", ": padding_mode: 'circular' is not supported"},
+      {R"("padding_mode": 0,)", ": padding_mode: expected a string, got integer"},
+  };
+  for (const auto &[fields, message] : bad) {
+    CAPTURE(fields);
+    CHECK_THAT(spec_error(dir, conv(fields)), Contains(message));
+  }
 }
 
 TEST_CASE("hostile files: a clear error, not a crash or a hang", "[layer_json]") {
@@ -344,6 +430,7 @@ TEST_CASE("spec_to_json reads back to the same spec", "[layer_json]") {
 TEST_CASE("slope rounding is one correct RNE", "[layer_json]") {
   using ganpu::fp::kBf16;
   using ganpu::fp::kFp16;
+  using ganpu::fp::kFp32;
   using ganpu::rt::round_double_to_format;
   const double one = 1.0;
   const std::vector<double> cases = {
@@ -364,41 +451,124 @@ TEST_CASE("slope rounding is one correct RNE", "[layer_json]") {
                                                           // rounding through FP32 would tie)
       one + std::ldexp(1.0, -8),                          // BF16 tie
       one + std::ldexp(1.0, -8) + std::ldexp(1.0, -40),   // just above a BF16 tie
+      one + std::ldexp(1.0, -24) + std::ldexp(1.0, -60),  // just above an FP32 tie
       std::ldexp(1.0, -25),
       std::ldexp(1.0, -25) + std::ldexp(1.0, -70),  // FP16 subnormals
       std::ldexp(1.0, -24),
       std::ldexp(3.0, -26),
       std::ldexp(1.0, -14),
+      std::ldexp(1.0, -14) - std::ldexp(1.0, -26),  // rounds up to the smallest normal
       std::ldexp(1.0, -134),
       std::ldexp(1.0, -134) + std::ldexp(1.0, -170),  // BF16 ones
       std::ldexp(1.0, -133),
       std::ldexp(1.0, -127),
       std::ldexp(1.0, -149),
+      std::ldexp(1.0, -150),
       std::ldexp(1.0, -150) + std::ldexp(1.0, -200),
       5e-324,
+      -5e-324,
+      2.2250738585072009e-308,  // the largest subnormal double
       std::ldexp(1.0, 128),
       std::ldexp(2.0 - std::ldexp(1.0, -8), 127),
       std::ldexp(2.0 - std::ldexp(1.0, -9), 127),
+      std::ldexp(2.0 - std::ldexp(1.0, -24), 127),  // FP32's overflow threshold (a tie)
+      std::ldexp(2.0 - std::ldexp(1.0, -25), 127),
+      std::numeric_limits<double>::max(),
+      std::numeric_limits<double>::infinity(),
+      -std::numeric_limits<double>::infinity(),
   };
   for (double v : cases) {
     CAPTURE(v);
     CHECK(round_double_to_format(kFp16, v) == h16(v));
     CHECK(round_double_to_format(kBf16, v) == bf16_oracle(v));
+    CHECK(round_double_to_format(kFp32, v) == f32(v));
   }
   std::mt19937_64 rng(0x5851F42D4C957F2Dull);
   for (int i = 0; i < 200000; ++i) {
     // Random signs, exponents around both formats' ranges, and mantissas that sit near the
     // formats' rounding points more often than uniform bits would.
     const uint64_t sign = (rng() & 1) << 63;
-    const uint64_t exp = 1023 - 140 + rng() % 280;
+    const uint64_t exp = 1023 - 160 + rng() % 320;
     uint64_t man = rng() & ((uint64_t{1} << 52) - 1);
-    if (rng() & 1) man &= ~((uint64_t{1} << (40 + rng() % 12)) - 1) | (rng() & 1);
+    if (rng() & 1) man &= ~((uint64_t{1} << (28 + rng() % 24)) - 1) | (rng() & 1);
     const double v = dbl(sign | (exp << 52) | man);
     CAPTURE(v);
     REQUIRE(round_double_to_format(kFp16, v) == h16(v));
     REQUIRE(round_double_to_format(kBf16, v) == bf16_oracle(v));
+    REQUIRE(round_double_to_format(kFp32, v) == f32(v));
   }
-  CHECK_THROWS_AS(round_double_to_format(ganpu::fp::kFp32, 1.0), std::invalid_argument);
+  // NaN: the canonical NaN, as fp::narrow; its sign and payload are not kept.
+  for (uint64_t nan : {0x7FF8000000000000ull, 0xFFF8000000000000ull, 0x7FF0000000000001ull}) {
+    bool inexact = true;
+    CHECK(round_double_to_format(kFp16, dbl(nan), &inexact) == 0x7E00);
+    CHECK_FALSE(inexact);
+    CHECK(round_double_to_format(kBf16, dbl(nan)) == 0x7FC0);
+    CHECK(round_double_to_format(kFp32, dbl(nan)) == 0x7FC00000u);
+  }
+  CHECK_THROWS_AS(round_double_to_format(ganpu::fp::Format{12, 10}, 1.0), std::invalid_argument);
+  CHECK_THROWS_AS(round_double_to_format(ganpu::fp::Format{8, 24}, 1.0), std::invalid_argument);
+}
+
+TEST_CASE("double rounding: every midpoint of FP16 and BF16, and its neighbours", "[layer_json]") {
+  using ganpu::fp::kBf16;
+  using ganpu::fp::kFp16;
+  using ganpu::rt::round_double_to_format;
+  const auto fp16_value = [](uint32_t b) {
+    const uint16_t h16b = static_cast<uint16_t>(b);
+    _Float16 h;
+    std::memcpy(&h, &h16b, sizeof h);
+    return static_cast<double>(h);
+  };
+  const auto bf16_value = [](uint32_t b) {
+    const uint32_t w = b << 16;
+    float x;
+    std::memcpy(&x, &w, sizeof x);
+    return static_cast<double>(x);
+  };
+  struct Case {
+    ganpu::fp::Format f;
+    uint32_t largest;  // the largest finite pattern
+    double (*value)(uint32_t);
+    uint32_t (*oracle)(double);
+  };
+  const Case formats[] = {
+      {kFp16, 0x7BFF, +fp16_value, +[](double v) { return h16(v); }},
+      {kBf16, 0x7F7F, +bf16_value, +[](double v) { return bf16_oracle(v); }},
+  };
+  uint64_t checked = 0, double_rounding_differs = 0;
+  for (const Case &c : formats) {
+    // Between each pair of neighbours a < b (and above the largest, towards infinity):
+    // the tie, one double ulp either side of it, and points a little further away, which
+    // FP32 would round onto the tie (where a rounding through FP32 goes wrong).
+    for (uint32_t p = 0; p <= c.largest; ++p) {
+      const double a = c.value(p);
+      const double b = p < c.largest ? c.value(p + 1) : a + (a - c.value(p - 1));
+      const double mid = a + (b - a) / 2;  // exact: both are far from the double's limits
+      const double tiny = (b - a) * std::ldexp(1.0, -30);
+      for (double v : {a, mid, std::nextafter(mid, 0.0), std::nextafter(mid, 1e300), mid - tiny,
+                       mid + tiny, b}) {
+        for (double sv : {v, -v}) {
+          bool inexact = false;
+          const uint32_t got = round_double_to_format(c.f, sv, &inexact);
+          if (got != c.oracle(sv)) {
+            CAPTURE(c.f.man_w, p, sv);
+            REQUIRE(got == c.oracle(sv));
+          }
+          const bool exact = sv == a || sv == -a || (sv == b || sv == -b);
+          if (inexact == exact && !(p == c.largest && (sv == b || sv == -b))) {
+            CAPTURE(c.f.man_w, p, sv);
+            REQUIRE(inexact != exact);
+          }
+          // Through FP32 first (RNE twice): wrong for the points that FP32 rounds to the tie.
+          const float through = static_cast<float>(sv);
+          if (c.oracle(static_cast<double>(through)) != got) ++double_rounding_differs;
+          ++checked;
+        }
+      }
+    }
+  }
+  CHECK(checked == 2 * 7 * (0x7BFF + 1 + 0x7F7F + 1));
+  CHECK(double_rounding_differs > 0);  // the test does reach the case it is about
 }
 
 TEST_CASE("errors name the file and the field", "[layer_json]") {
@@ -428,8 +598,10 @@ TEST_CASE("errors name the file and the field", "[layer_json]") {
                Contains("unknown field 'strides' (did you mean 'stride'?)"));
     CHECK_THAT(spec_error(dir, conv(R"("Padding": 3,)")),
                Contains("unknown field 'Padding' (did you mean 'padding'?)"));
-    CHECK_THAT(spec_error(dir, conv(R"("dilation": 2,)")), Contains("unknown field 'dilation'"));
-    CHECK_THAT(spec_error(dir, conv(R"("dilation": 2,)")), !Contains("did you mean"));
+    CHECK_THAT(spec_error(dir, conv(R"("ceil_mode": false,)")),
+               Contains("unknown field 'ceil_mode'") && !Contains("did you mean"));
+    CHECK_THAT(spec_error(dir, conv(R"("group": 1,)")),
+               Contains("unknown field 'group' (did you mean 'groups'?)"));
     CHECK_THAT(spec_error(dir, conv(R"("in": 2,)")), !Contains("did you mean"));
   }
   SECTION("wrong types") {
@@ -526,7 +698,8 @@ TEST_CASE("errors name the file and the field", "[layer_json]") {
     CHECK_THAT(
         spec_error(dir, conv(R"("phase": "wg", "tensors": {"x": "x", "dy": "d", "w": "w"},)")),
         Contains("unexpected tensor 'w' for phase wg (expected x, dy, mask)"));
-    CHECK_THAT(spec_error(dir, conv(R"("phase": "wg", "tensors": {"x": "x", "dy": "d"},)")),
+    CHECK_THAT(spec_error(dir, conv(R"("phase": "wg", "tensors": {"x": "x", "dy": "d"},
+                                       "activation": "leaky_relu",)")),
                Contains("tensors: missing tensor 'mask'"));
     CHECK_THAT(spec_error(dir, conv(R"("tensors": {"x": "x", "weights": "w"},)")),
                Contains("unexpected tensor 'weights'"));

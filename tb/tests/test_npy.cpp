@@ -8,13 +8,16 @@
 //                       GANPU_NPY_SCRIPT if that is set)
 // Without NumPy at hand: test_npy "~[numpy]".
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <random>
 #include <sstream>
 #include <string>
@@ -83,6 +86,12 @@ uint32_t f32bits(float v) {
   return b;
 }
 
+uint64_t f64bits(double v) {
+  uint64_t b;
+  std::memcpy(&b, &v, sizeof b);
+  return b;
+}
+
 std::vector<uint32_t> all_bits(const NpyArray &a) {
   std::vector<uint32_t> v;
   for (size_t i = 0; i < static_cast<size_t>(a.count()); ++i) v.push_back(a.bits(i));
@@ -112,7 +121,7 @@ TEST_CASE("shape_str and shape_count", "[npy]") {
 
 TEST_CASE("round trip of every dtype and shape", "[npy]") {
   TempDir dir;
-  const std::vector<std::string> dtypes = {"<f2", "<f4", "<u2", "|u1", "|b1"};
+  const std::vector<std::string> dtypes = {"<f2", "<f4", "<f8", "<u2", "|u1", "|b1"};
   const std::vector<std::vector<int64_t>> shapes = {{}, {5}, {2, 3, 4, 5}, {0, 3}};
   for (const std::string &dtype : dtypes) {
     for (const auto &shape : shapes) {
@@ -286,9 +295,9 @@ TEST_CASE("read errors name the file and the problem", "[npy]") {
     CHECK_THAT(read_error(p), Contains(p) && Contains("must be C order"));
   }
   SECTION("unsupported dtype") {
-    spit(p, npy_bytes(dict("<f8", "(2, 3)"), std::string(48, '\0')));
-    CHECK_THAT(read_error(p), Contains(p) && Contains("unsupported dtype '<f8'") &&
-                                  Contains("supported: <f2") && Contains("|b1"));
+    spit(p, npy_bytes(dict("<i4", "(2, 3)"), std::string(24, '\0')));
+    CHECK_THAT(read_error(p), Contains(p) && Contains("unsupported dtype '<i4'") &&
+                                  Contains("supported: <f2") && Contains("<f8") && Contains("|b1"));
     spit(p, npy_bytes(dict("<i2", "(2, 3)"), data6));
     CHECK_THAT(read_error(p), Contains("unsupported dtype '<i2'") && Contains("uint16"));
     spit(p, npy_bytes(dict("|f2", "(2, 3)"), data6));
@@ -354,8 +363,8 @@ TEST_CASE("write_npy is atomic and checks its input", "[npy]") {
                  write_npy(p, "<u2", {2, 4}, data, sizeof data);
                }),
                Contains("do not make a <u2 array of shape (2, 4)"));
-    CHECK_THAT(npy_error([&] { write_npy(p, "<f8", {3}, data, 12); }),
-               Contains("cannot write dtype '<f8'"));
+    CHECK_THAT(npy_error([&] { write_npy(p, "<i4", {3}, data, 12); }),
+               Contains("cannot write dtype '<i4'"));
     CHECK_THAT(npy_error([&] { write_npy(p, "<u2", {-1, 2}, data, 0); }), Contains("negative"));
     CHECK_FALSE(fs::exists(p));
     CHECK_FALSE(fs::exists(p + ".tmp"));
@@ -434,6 +443,155 @@ TEST_CASE("tensors", "[npy]") {
   }
 }
 
+namespace {
+
+// An array of dtype <f4 or <f8 holding `values`.
+template <typename T>
+NpyArray float_array(const std::vector<T> &values) {
+  NpyArray a;
+  a.dtype = sizeof(T) == 4 ? "<f4" : "<f8";
+  a.shape = {static_cast<int64_t>(values.size())};
+  a.bytes.resize(values.size() * sizeof(T));
+  if (!values.empty()) std::memcpy(a.bytes.data(), values.data(), a.bytes.size());
+  return a;
+}
+
+uint32_t h16d(double v) {
+  const _Float16 h = static_cast<_Float16>(v);  // libgcc's correctly rounded conversion
+  uint16_t b;
+  std::memcpy(&b, &h, sizeof b);
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("float32 and float64 tensors rounded to FP16 and BF16", "[npy]") {
+  using ganpu::fp::kBf16;
+  using ganpu::fp::kFp16;
+  using ganpu::fp::kFp32;
+  using ganpu::rt::NpyConversion;
+  using ganpu::rt::tensor_from_npy_rounded;
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<float> f = {1.0f, 0.1f, 65504.0f, 65520.0f,        1e-8f, -0.0f,
+                                -inf, nan,  0x1p-24f, 1.0f + 0x1p-11f, -3.0f, -0x1p-25f};
+
+  SECTION("float32 to FP16: fp::narrow, counted") {
+    NpyConversion c;
+    const auto t = tensor_from_npy_rounded(float_array(f), kFp16, "x", &c);
+    std::vector<uint32_t> want;
+    for (float v : f) want.push_back(v != v ? 0x7E00u : h16(v));
+    CHECK(t.data == want);
+    CHECK(t.shape == std::vector<int64_t>{12});
+    CHECK(c.dtype == "<f4");
+    CHECK(c.rounded);
+    CHECK(c.values == 12);
+    CHECK(c.inexact == 5);      // 0.1, 65520, 1e-8, 1 + 2^-11 (a tie, to even), -2^-25 (a tie)
+    CHECK(c.to_infinity == 1);  // 65520 (half an ulp above the largest, so a tie, to even)
+    CHECK(c.to_zero == 2);      // 1e-8 and -2^-25 (a tie between -0 and -2^-24)
+    CHECK(c.nan == 1);
+    CHECK(t.data[11] == 0x8000);  // the sign of a value rounded to zero is kept
+  }
+  SECTION("float32 to BF16") {
+    NpyConversion c;
+    const auto t = tensor_from_npy_rounded(float_array(f), kBf16, "w", &c);
+    for (size_t i = 0; i < f.size(); ++i) {
+      const uint32_t u = f32bits(f[i]);
+      const uint32_t want = f[i] != f[i] ? 0x7FC0u : (u + 0x7FFFu + ((u >> 16) & 1u)) >> 16;
+      CAPTURE(i);
+      CHECK(t.data[i] == want);
+    }
+    CHECK(c.inexact == 5);  // 0.1, 65504 and 65520 (11 and 12 bits), 1e-8, 1 + 2^-11
+    CHECK(c.to_infinity == 0);
+    CHECK(c.to_zero == 0);
+  }
+  SECTION("float64: one rounding, never through FP32") {
+    std::vector<double> d;
+    std::mt19937_64 rng(42);
+    for (int i = 0; i < 20000; ++i) {
+      // Half of them next to an FP16 tie: a random FP16 value plus half an ulp, nudged by a
+      // little less than FP32 can see (where rounding through FP32 would hit the tie).
+      const uint32_t h = static_cast<uint32_t>(rng() % 0x7BFF);
+      const double a = static_cast<double>(static_cast<float>([](uint32_t b) {
+        const uint16_t b16 = static_cast<uint16_t>(b);
+        _Float16 x;
+        std::memcpy(&x, &b16, sizeof x);
+        return x;
+      }(h)));
+      const double ulp = std::ldexp(1.0, std::max(std::ilogb(a == 0 ? 0x1p-14 : a), -14) - 10);
+      const double nudge = ulp * std::ldexp(1.0, -20) * (rng() & 1 ? 1 : -1);
+      const double v = (i % 2 == 0) ? a + ulp / 2 + nudge
+                                    : std::ldexp(static_cast<double>(rng() >> 11), -53) *
+                                          std::ldexp(1.0, static_cast<int>(rng() % 50) - 30);
+      d.push_back(rng() & 1 ? -v : v);
+    }
+    d.push_back(1.0 + 0x1p-11 + 0x1p-40);  // FP32 would round it to the tie, then to 1.0
+    NpyConversion c;
+    const auto t = tensor_from_npy_rounded(float_array(d), kFp16, "dy", &c);
+    uint64_t inexact = 0, through_fp32_differs = 0;
+    for (size_t i = 0; i < d.size(); ++i) {
+      CAPTURE(i, d[i]);
+      REQUIRE(t.data[i] == h16d(d[i]));
+      const uint16_t b16 = static_cast<uint16_t>(t.data[i]);
+      _Float16 x;
+      std::memcpy(&x, &b16, sizeof x);
+      inexact += static_cast<double>(x) != d[i] ? 1 : 0;
+      through_fp32_differs += h16(static_cast<float>(d[i])) != t.data[i] ? 1 : 0;
+    }
+    CHECK(t.data.back() == 0x3C01);
+    CHECK(c.dtype == "<f8");
+    CHECK(c.inexact == inexact);
+    CHECK(through_fp32_differs > 1000);
+    // BF16 likewise: 1 + 2^-8 + 2^-40 is above the tie 1 + 2^-8.
+    const auto b = tensor_from_npy_rounded(
+        float_array(std::vector<double>{1.0 + 0x1p-8 + 0x1p-40, 1.0 + 0x1p-8, 1e300}), kBf16, "x",
+        &c);
+    CHECK(b.data == std::vector<uint32_t>{0x3F81, 0x3F80, 0x7F80});
+    CHECK(c.to_infinity == 1);
+  }
+  SECTION("the format's own dtype is taken as it is; other dtypes are refused") {
+    ganpu::model::Tensor h;
+    h.shape = {3};
+    h.data = {0x3C00, 0x7E01, 0x0001};
+    NpyConversion c;
+    CHECK(tensor_from_npy_rounded(ganpu::rt::npy_from_tensor(h, "<f2"), kFp16, "x", &c).data ==
+          h.data);
+    CHECK_FALSE(c.rounded);
+    CHECK(c.dtype == "<f2");
+    CHECK(c.values == 3);
+    CHECK(tensor_from_npy_rounded(ganpu::rt::npy_from_tensor(h, "<u2"), kBf16, "w").data == h.data);
+    CHECK_THAT(npy_error([&] {
+                 tensor_from_npy_rounded(ganpu::rt::npy_from_tensor(h, "<u2"), kFp16, "x");
+               }),
+               Contains("x: expected dtype <f2 for a FP16 tensor (or <f4, <f8: rounded to FP16), "
+                        "got <u2"));
+    NpyArray from_file = ganpu::rt::npy_from_tensor(h, "<f2");
+    from_file.path = "/data/w.npy";
+    CHECK_THAT(npy_error([&] { tensor_from_npy_rounded(from_file, kBf16, "w"); }),
+               Contains("w (/data/w.npy): expected dtype <u2 for a BF16 tensor") &&
+                   Contains("got <f2") && Contains("torch.uint16"));
+    ganpu::model::Tensor m;
+    m.shape = {2};
+    m.data = {0, 1};
+    CHECK_THAT(npy_error([&] {
+                 tensor_from_npy_rounded(ganpu::rt::npy_from_tensor(m, "|u1"), kFp16, "x");
+               }),
+               Contains("got |u1"));
+    // FP32 tensors are not rounded from anything.
+    CHECK_THAT(npy_error([&] {
+                 tensor_from_npy_rounded(float_array(std::vector<double>{1.0}), kFp32, "dw");
+               }),
+               Contains("dw: expected dtype <f4") && Contains("got <f8"));
+    NpyArray short_data = float_array(std::vector<double>{1.0, 2.0});
+    short_data.bytes.resize(12);
+    CHECK_THAT(npy_error([&] { tensor_from_npy_rounded(short_data, kFp16, "x"); }),
+               Contains("12 bytes of data do not match shape (2,)"));
+    // A tensor holds patterns of at most 32 bits: no <f8 tensor to write.
+    CHECK_THAT(npy_error([&] { ganpu::rt::npy_from_tensor(h, "<f8"); }),
+               Contains("<f8 cannot hold a tensor"));
+  }
+}
+
 TEST_CASE("files written by NumPy", "[npy][numpy]") {
   const char *env = std::getenv("GANPU_NPY_FIXTURES");
   if (env == nullptr || *env == '\0')
@@ -492,6 +650,20 @@ TEST_CASE("files written by NumPy", "[npy][numpy]") {
     CHECK(e.shape == std::vector<int64_t>{0, 4});
     CHECK(e.bytes.empty());
   }
+  SECTION("float64") {
+    const NpyArray a = read_npy(file("f64.npy"));
+    CHECK(a.dtype == "<f8");
+    CHECK(a.shape == std::vector<int64_t>{4});
+    CHECK(a.bits64(2) == f64bits(0.1));
+    CHECK(a.bits64(3) == f64bits(1e300));
+    CHECK_THAT(npy_error([&] { a.bits(0); }), Contains("64 bits"));
+    // Rounded to FP16 once: 0.1 -> 0x2E66, 1e300 -> infinity.
+    ganpu::rt::NpyConversion c;
+    const auto t = ganpu::rt::tensor_from_npy_rounded(a, ganpu::fp::kFp16, "x", &c);
+    CHECK(t.data == std::vector<uint32_t>{0x0000, 0xBE00, 0x2E66, 0x7C00});
+    CHECK(c.inexact == 2);
+    CHECK(c.to_infinity == 1);
+  }
   SECTION("versions 2.0 and 3.0") {
     for (const char *name : {"v2_f2.npy", "v3_f2.npy"}) {
       const NpyArray a = read_npy(file(name));
@@ -501,8 +673,9 @@ TEST_CASE("files written by NumPy", "[npy][numpy]") {
   }
   SECTION("write_npy writes the same bytes as numpy.save") {
     TempDir tmp;
-    for (const char *name : {"f16_4d.npy", "f16_special.npy", "f32_2d.npy", "bf16_u2.npy",
-                             "mask_b1.npy", "mask_u1.npy", "scalar_f4.npy", "empty_f2.npy"}) {
+    for (const char *name :
+         {"f16_4d.npy", "f16_special.npy", "f32_2d.npy", "bf16_u2.npy", "mask_b1.npy",
+          "mask_u1.npy", "scalar_f4.npy", "empty_f2.npy", "f64.npy"}) {
       CAPTURE(name);
       write_npy(tmp.file(name), read_npy(file(name)));
       CHECK(slurp(tmp.file(name)) == slurp(file(name)));
@@ -511,7 +684,6 @@ TEST_CASE("files written by NumPy", "[npy][numpy]") {
   SECTION("files NumPy wrote that must be rejected") {
     CHECK_THAT(read_error(file("fortran_f2.npy")), Contains("must be C order"));
     CHECK_THAT(read_error(file("bigendian_f4.npy")), Contains("big-endian"));
-    CHECK_THAT(read_error(file("f64.npy")), Contains("unsupported dtype '<f8'"));
     CHECK_THAT(read_error(file("i16.npy")), Contains("unsupported dtype '<i2'"));
     CHECK_THAT(read_error(file("structured.npy")), Contains("unsupported dtype"));
   }
@@ -549,6 +721,8 @@ TEST_CASE("files written by write_npy load in NumPy", "[npy][numpy]") {
   write_npy(dir.file("out_b1.npy"), "|b1", {2, 2, 3}, b1.data(), b1.size());
   const float scalar = 3.25f;
   write_npy(dir.file("out_scalar.npy"), "<f4", {}, &scalar, 4);
+  const double f8[3] = {0.1, -2.0, 1e-310};
+  write_npy(dir.file("out_f8.npy"), "<f8", {3}, f8, sizeof f8);
   write_npy(dir.file("out_empty.npy"), "<f2", {0, 4}, nullptr, 0);
   write_npy(dir.file("out_wide.npy"), "|u1", {1234567, 0}, nullptr, 0);
 

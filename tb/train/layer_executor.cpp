@@ -16,7 +16,9 @@ rt::LayerOutputs GoldenExecutor::run(const model::LayerSpec &s, model::Phase pha
 rt::LayerOutputs AcceleratorExecutor::run(const model::LayerSpec &s, model::Phase phase,
                                           const rt::LayerInputs &in, PhaseRun &rec) {
   rt::LayerRunStats st;
+  rec.start_cycle = acc_.cycle();
   rt::LayerOutputs out = rt::run_layer(acc_, s, phase, in, &st, {}, 200'000'000, skip_);
+  rec.end_cycle = acc_.cycle();
   const rt::PhaseCheck c = rt::check_phase(s, phase, in, out, skip_);
   rec.counters = st.total;
   rec.macs = st.total.macs;

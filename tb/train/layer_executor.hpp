@@ -16,10 +16,13 @@ namespace ganpu::train {
 struct PhaseRun {
   std::string layer;  // e.g. "D.conv2"
   model::Phase phase = model::Phase::kForward;
-  std::string pass;           // "D step" or "G step": which update it belongs to
-  uint64_t dense_macs = 0;    // products PyTorch computes (LayerSpec::macs)
-  uint64_t macs = 0;          // terms accumulated (the MACS counter; the model's count)
-  rt::JobStats counters;      // accelerator only: every counter, summed over the jobs
+  std::string pass;         // "D step" or "G step": which update it belongs to
+  uint64_t dense_macs = 0;  // products PyTorch computes (LayerSpec::macs)
+  uint64_t macs = 0;        // terms accumulated (the MACS counter; the model's count)
+  rt::JobStats counters;    // accelerator only: every counter, summed over the jobs
+  // Accelerator only: its clock when the phase's first job started and when its last ended
+  // (the host's register writes between jobs included), for the timeline.
+  uint64_t start_cycle = 0, end_cycle = 0;
   uint64_t dense_cycles = 0;  // accelerator with a dense baseline: the same phase in dense mode
   double in_zero_pct = 0;     // zeros of the A-side operand (FP x, EP dz, WG x)
   double in2_zero_pct = 0;    // WG: zeros of dz
