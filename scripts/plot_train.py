@@ -128,7 +128,11 @@ def main():
     fig.savefig(out / "gan_samples.png", dpi=110)
     plt.close(fig)
     print(f"wrote: {out / 'gan_losses.png'}\nwrote: {out / 'gan_samples.png'}")
-    if timeline(report, out / "gan_timeline.png"):
+    try:
+        drawn = timeline(report, out / "gan_timeline.png")
+    except (KeyError, TypeError, ValueError) as e:
+        fail(f"{src}: its records do not give a timeline ({e})")
+    if drawn:
         print(f"wrote: {out / 'gan_timeline.png'}")
 
 

@@ -4,6 +4,7 @@
 #include "train_command.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -32,7 +33,7 @@ struct TrainSettings {
   std::string config = "4x4_fp16";
   int steps = 100;
   int batch = 16;
-  train::GanShape shape;  // z_dim, g_ch, d_ch (batch and format are set from the above)
+  train::GanShape shape;  // z_dim, g_ch, d_ch (batch from --batch, format from --config)
   uint64_t seed = 1;
   int64_t images = 2048;  // of the built-in data set
   std::string data_path;
@@ -67,8 +68,8 @@ struct StepSummary {
         first_mismatch = p.layer + " " + model::to_string(p.phase) + ": " + p.first_mismatch;
       }
       if (p.out_zero_pct >= 0) {
-        // Weighted by the layer's outputs: its FP MACs over the terms per output are not
-        // known here, so weight by dense MACs (the same for every output of a layer).
+        // Weighted by each layer's dense MACs (the layers with more work count more), not by
+        // its number of outputs.
         relu_zeros += p.out_zero_pct * static_cast<double>(p.dense_macs);
         relu_outputs += static_cast<double>(p.dense_macs);
       }
@@ -130,6 +131,9 @@ void load_init(train::GanTrainer &t, const std::string &dir) {
       } else {
         std::memcpy(&v[i], &b, sizeof b);
       }
+      if (!std::isfinite(v[i])) {
+        throw InputError("--init " + path + ": element " + std::to_string(i) + " is not finite");
+      }
     }
     t.set_param(name, v);
   }
@@ -144,6 +148,8 @@ int train_run(const TrainSettings &set) {
   if (!set.samples_dir.empty()) check_target(set.samples_dir, "--samples", true);
   if (!set.export_dir.empty()) check_target(set.export_dir, "--export", true);
 
+  if (set.shape.g_ch % 2 != 0)
+    throw InputError("--g-ch: must be even, got " + std::to_string(set.shape.g_ch));
   train::ImageSet data;
   if (set.data_path.empty()) {
     data = train::shapes_dataset(set.images, set.seed);
@@ -170,6 +176,11 @@ int train_run(const TrainSettings &set) {
   std::unique_ptr<rt::Accelerator> acc = rt::make_accelerator(set.config, mem);
   const rt::HwConfig hw = acc->config();
   const uint64_t pes = static_cast<uint64_t>(hw.pe_rows) * hw.pe_cols;
+  if (data.count < set.batch) {
+    throw InputError((set.data_path.empty() ? "--images: " : "--data " + set.data_path + ": ") +
+                     std::to_string(data.count) + " images for a batch of " +
+                     std::to_string(set.batch) + " (--batch)");
+  }
   train::TrainConfig tc;
   tc.shape = set.shape;
   tc.shape.batch = set.batch;

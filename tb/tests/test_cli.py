@@ -481,9 +481,10 @@ def test_train(r):
         ("images of the wrong shape", ["--data", flat], ["--data", "shape (20, 256)"]),
         ("values outside [-1, 1]", ["--data", loud], ["--data", "outside [-1, 1]"]),
         ("a dtype that is not float", ["--data", ints], ["--data", "dtype"]),
-        ("fewer images than a batch", ["--data", few], ["data:", "batch of 16"]),
+        ("fewer images than a batch", ["--data", few], ["--data", "3 images", "batch of 16"]),
+        ("fewer built-in images than a batch", ["--images", "8"], ["--images", "batch of 16"]),
         ("a missing --init folder", ["--init", os.path.join(d, "none")], ["--init", "none"]),
-        ("an odd --g-ch", ["--g-ch", "5"], ["g_ch"]),
+        ("an odd --g-ch", ["--g-ch", "5"], ["--g-ch", "even"]),
         ("zero steps", ["--steps", "0"], ["--steps"]),
     ]:
         rc, so, se = run_train(r, ["--golden", "--json", report] + args)

@@ -1,7 +1,8 @@
 // The GAN trainer (tb/train): the host's share of a step against its formulas, the built-in
 // data set and the image files, and training steps on the accelerator against the golden
-// trainer (the same steps with every layer on the golden model): equal losses and equal
-// weights, bit for bit, in sparse and in dense mode, on every configuration.
+// trainer (the same steps with every layer on the golden model): equal losses, MAC counts and
+// weights, bit for bit: 2 sparse and 1 dense step on the first configuration, 1 sparse step on
+// every other.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
@@ -205,14 +206,19 @@ void check_against_golden(const std::string &config, bool sparse, int steps) {
       CHECK(p.out_of_bound == 0);
       CHECK(p.macs == b.phases[i].macs);  // the MACS counter equals the model's count
       CHECK(p.counters.cycles > 0);
-      if (sparse) CHECK(p.macs <= p.dense_macs);
+      // Dense mode accumulates every real product (db's sums included); sparse mode fewer.
+      if (sparse) {
+        CHECK(p.macs <= p.dense_macs);
+      } else {
+        CHECK(p.macs == p.dense_macs);
+      }
     }
     require_same_params(hw, sw);
   }
-  // Training moved the weights, and the samples agree too.
+  // Training moved the weights, and the samples drawn on the accelerator agree too.
   const GanTrainer fresh(c, train::shapes_dataset(64, 2));
   CHECK(hw.params().at("G.up1.weight").value != fresh.params().at("G.up1.weight").value);
-  CHECK(hw.samples(golden) == sw.samples(golden));
+  CHECK(hw.samples(on_acc) == sw.samples(golden));
 }
 
 TEST_CASE("Training steps on the accelerator equal the golden trainer", "[trainer]") {

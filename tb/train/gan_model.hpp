@@ -1,6 +1,6 @@
 // The GAN that `ganpu-sim train` (and `make run`) trains: a small DCGAN on 16x16 one-channel
 // images, written out layer by layer. Every layer with MACs runs on the accelerator; the
-// generator's tanh and the losses run on the host (trainer.hpp).
+// generator's tanh and the losses run on the host (gan_trainer.hpp).
 //
 //   G: z (N, z_dim) -> fc: linear z_dim -> g_ch * 4 * 4, ReLU -> (N, g_ch, 4, 4)
 //        -> up1: conv_transpose2d g_ch -> g_ch / 2, kernel 4, stride 2, padding 1, ReLU (8x8)

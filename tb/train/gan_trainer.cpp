@@ -51,6 +51,10 @@ PhaseRun new_run(const NetLayer &l, Phase phase, const std::string &pass) {
   r.phase = phase;
   r.pass = pass;
   r.dense_macs = l.spec.macs(phase);
+  if (phase == Phase::kWeightGrad) {  // db's sums are MACs too (by 1.0), as the counter counts
+    r.dense_macs +=
+        static_cast<uint64_t>(l.spec.batch) * l.spec.out_channels * l.spec.out_h() * l.spec.out_w();
+  }
   return r;
 }
 
@@ -70,7 +74,8 @@ GanTrainer::GanTrainer(const TrainConfig &cfg, ImageSet data)
     throw std::invalid_argument("data: " + std::to_string(data_.count) + " images for a batch of " +
                                 std::to_string(cfg.shape.batch));
   }
-  if (!(cfg.loss_scale > 0) || std::exp2(std::round(std::log2(cfg.loss_scale))) != cfg.loss_scale) {
+  if (!std::isfinite(cfg.loss_scale) || !(cfg.loss_scale > 0) ||
+      std::exp2(std::round(std::log2(cfg.loss_scale))) != cfg.loss_scale) {
     throw std::invalid_argument("loss_scale: must be a power of two");
   }
   const int n = cfg.shape.batch;
@@ -206,7 +211,15 @@ void GanTrainer::apply(const std::map<std::string, std::vector<float>> &grads, S
   const float unscale = 1.0f / cfg_.loss_scale;  // exact: loss_scale is a power of two
   for (const auto &[name, g] : grads) {
     std::vector<float> u = g;
-    for (float &v : u) v *= unscale;
+    for (float &v : u) {
+      v *= unscale;
+      // An overflow in the 16-bit error propagation (loss scale too large for the errors)
+      // would turn the weights into NaN without a word: stop instead.
+      if (!std::isfinite(v)) {
+        throw std::runtime_error("step " + std::to_string(t_) + ": the gradient of " + name +
+                                 " is not finite (an FP16 overflow; try a smaller loss scale)");
+      }
+    }
     adam_.at(name).step(cfg_.adam, t_, params_.at(name).value, u);
     res.host_ops += u.size();
   }
@@ -257,7 +270,8 @@ StepResult GanTrainer::step(LayerExecutor &exec) {
   backward(exec, g_, gf, d_out, false, true, "G step", res, &g_grads);
   apply(g_grads, res);
 
-  res.host_ops += 3 * fake.size() + 3 * static_cast<uint64_t>(n);  // tanh, its backward, losses
+  // tanh (1 per pixel), its backward (2: the square and the product), the losses (3 per logit).
+  res.host_ops += 3 * fake.size() + 3 * static_cast<uint64_t>(n);
   return res;
 }
 

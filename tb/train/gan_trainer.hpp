@@ -39,7 +39,7 @@ struct StepResult {
   double d_loss = 0, g_loss = 0;
   double d_real = 0, d_fake = 0;  // mean sigmoid(D(x)) on the real and fake images
   std::vector<PhaseRun> phases;
-  uint64_t host_ops = 0;  // host element operations (tanh, loss, Adam, conversions)
+  uint64_t host_ops = 0;  // host element operations: Adam (1 per parameter), tanh, losses
 };
 
 // A parameter tensor: FP32 master values, in the layout of its LayerSpec (= PyTorch's).

@@ -33,8 +33,6 @@ rt::LayerOutputs AcceleratorExecutor::run(const model::LayerSpec &s, model::Phas
     rec.mismatches += dc.mismatches;
     rec.out_of_bound += dc.out_of_bound;
     if (rec.first_mismatch.empty()) rec.first_mismatch = dc.first_mismatch;
-  } else if (!skip_) {
-    rec.dense_cycles = st.total.cycles;
   }
   return out;
 }

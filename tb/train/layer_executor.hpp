@@ -17,7 +17,7 @@ struct PhaseRun {
   std::string layer;  // e.g. "D.conv2"
   model::Phase phase = model::Phase::kForward;
   std::string pass;         // "D step" or "G step": which update it belongs to
-  uint64_t dense_macs = 0;  // products PyTorch computes (LayerSpec::macs)
+  uint64_t dense_macs = 0;  // MACs of dense mode (LayerSpec::macs; WG adds db's sums)
   uint64_t macs = 0;        // terms accumulated (the MACS counter; the model's count)
   rt::JobStats counters;    // accelerator only: every counter, summed over the jobs
   // Accelerator only: its clock when the phase's first job started and when its last ended
@@ -26,7 +26,8 @@ struct PhaseRun {
   uint64_t dense_cycles = 0;  // accelerator with a dense baseline: the same phase in dense mode
   double in_zero_pct = 0;     // zeros of the A-side operand (FP x, EP dz, WG x)
   double in2_zero_pct = 0;    // WG: zeros of dz
-  double out_zero_pct = -1;   // FP with an activation: mask bits 0; -1 otherwise
+  double out_zero_pct = -1;   // FP with an activation: mask bits 0 (ReLU: zero outputs; LeakyReLU:
+                              // negative ones); -1 otherwise
   uint64_t mismatches = 0;    // bits differing from the golden model
   uint64_t out_of_bound = 0;  // elements outside the double reference's bound
   std::string first_mismatch;
