@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 REPORTS := $(BUILD)/reports
 TRACE   ?= $(BUILD)/waves/last.fst
 
-.PHONY: help bootstrap build run run-layers test ctest lint synth exhaustive bench-dense bench-sparse eors-census synth-all wave doctor format clean
+.PHONY: help bootstrap build run run-layers test ctest lint synth exhaustive bench-dense bench-sparse bench-astm eors-census synth-all wave doctor format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -21,11 +21,11 @@ $(BUILD)/build.ninja: CMakeLists.txt
 build: bootstrap $(BUILD)/build.ninja ## configure and compile models, tests and programs
 	cmake --build $(BUILD) -j $(JOBS)
 
-TRAIN_STEPS ?= 100
+TRAIN_STEPS ?= 50
 
-run: build ## the main job: trains a small DCGAN on the 4x4 FP16 core (sparse mode), every layer checked -> build/reports/gan_train.json, .png
+run: build ## the main job: trains a small DCGAN on two 4x4 FP16 cores (sparse, adaptive ASTM), every layer checked -> build/reports/gan_train.json, .png
 	@mkdir -p $(REPORTS)
-	$(BUILD)/ganpu-sim train --config 4x4_fp16 --steps $(TRAIN_STEPS) --dense-baseline 50 \
+	$(BUILD)/ganpu-sim train --config 4x4_fp16 --steps $(TRAIN_STEPS) --dense-baseline 25 \
 	  --json $(REPORTS)/gan_train.json --samples $(REPORTS)/gan_samples
 	.venv/bin/python scripts/plot_train.py $(REPORTS)/gan_train.json $(REPORTS)/gan_samples $(REPORTS)
 
@@ -67,6 +67,14 @@ bench-sparse: build ## dense vs sparse mode (zero skipping) on data of controlle
 	$(BUILD)/ganpu-sim bench-sparse --configs $(SPARSE_CONFIGS) --layers sim/sparse_layers.json \
 	  --json $(REPORTS)/bench_sparse.json
 	.venv/bin/python scripts/plot_sparse.py $(REPORTS)/bench_sparse.json $(REPORTS)/bench_sparse.png
+
+ASTM_CONFIGS    ?= 4x4_fp16,16x16_fp16
+ASTM_BANDWIDTHS ?= 8,4
+
+bench-astm: build ## the GAN training step in each multiplexing mode x bandwidth x config -> build/reports/bench_astm.json
+	@mkdir -p $(REPORTS)
+	.venv/bin/python scripts/bench_astm.py $(BUILD)/ganpu-sim $(REPORTS)/bench_astm.json \
+	  --configs $(ASTM_CONFIGS) --bandwidths $(ASTM_BANDWIDTHS)
 
 eors-census: build ## EORS predictor vs exact ReLU on data of controlled sparsity (model) -> build/reports/eors_census.json
 	@mkdir -p $(REPORTS)

@@ -3,6 +3,11 @@ rtl/regs/ganpu_reg_pkg.sv
 rtl/common/ganpu_cfg_pkg.sv
 rtl/core/ganpu_core_pkg.sv
 rtl/eors/ganpu_eors_pkg.sv
+rtl/astm/ganpu_axi_pkg.sv
+rtl/astm/ganpu_astm_pkg.sv
+rtl/astm/ganpu_share_arb.sv
+rtl/astm/ganpu_axi_mux.sv
+rtl/astm/ganpu_axi_ports.sv
 rtl/fp/fp_lzc.sv
 rtl/fp/fp_pipe_reg.sv
 rtl/fp/fp_unpack.sv
@@ -45,4 +50,9 @@ rtl/core/ganpu_load_ctrl.sv
 rtl/core/ganpu_exec_ctrl.sv
 rtl/core/ganpu_store_ctrl.sv
 rtl/core/ganpu_core.sv
+rtl/astm/ganpu_core_tile.sv
+rtl/astm/ganpu_cmd_fetch.sv
+rtl/astm/ganpu_wl_mux.sv
+rtl/astm/ganpu_astm_perf.sv
+rtl/astm/ganpu_astm_regs.sv
 rtl/top/ganpu_top.sv

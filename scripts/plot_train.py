@@ -52,19 +52,28 @@ def timeline(report, path):
     recs = [r for r in report["records"] if r["step"] == step and r.get("end_cycle")]
     if not recs:
         return False
-    t0 = min(r["start_cycle"] for r in recs)
-    cores = sorted({r.get("core", 0) for r in recs})
+    # Each record's jobs as the cores ran them: [core, start, end] (older reports: "core").
+    def spans(r):
+        return r.get("spans") or [[r.get("core", 0), r["start_cycle"], r["end_cycle"]]]
+    t0 = min(s[1] for r in recs for s in spans(r))
+    cores = sorted({s[0] for r in recs for s in spans(r)})
     fig, ax = plt.subplots(figsize=(13, 1.8 + 0.7 * len(cores)))
-    span = max(r["end_cycle"] for r in recs) - t0
+    span = max(s[2] for r in recs for s in spans(r)) - t0
     for r in recs:
         net = r["layer"].split(".")[0]
         colour = NET_COLOURS.get(net, ("#cccccc",) * 3)[PHASES.index(r["phase"])]
-        x, w = r["start_cycle"] - t0, r["end_cycle"] - r["start_cycle"]
-        y = cores.index(r.get("core", 0))
-        ax.barh(y, w, left=x, height=0.6, color=colour, edgecolor="white", linewidth=0.5)
-        if w > span / 40:
-            ax.text(x + w / 2, y, f"{r['layer'].split('.', 1)[1]}\n{r['phase']}", ha="center",
-                    va="center", fontsize=6)
+        for core, start, end in spans(r):
+            x, w = start - t0, end - start
+            y = cores.index(core)
+            ax.barh(y, w, left=x, height=0.6, color=colour, edgecolor="white", linewidth=0.3)
+        # One label per record and core, over its first job there.
+        for core in sorted({s[0] for s in spans(r)}):
+            mine = [s for s in spans(r) if s[0] == core]
+            x0, x1 = mine[0][1] - t0, mine[-1][2] - t0
+            if x1 - x0 > span / 40:
+                ax.text((x0 + x1) / 2, cores.index(core),
+                        f"{r['layer'].split('.', 1)[1]}\n{r['phase']}", ha="center",
+                        va="center", fontsize=6)
     ax.set_yticks(range(len(cores)), [f"core {c}" for c in cores])
     ax.set_xlabel(f"cycles from the start of step {step}")
     handles = [plt.Rectangle((0, 0), 1, 1, color=NET_COLOURS[n][i]) for n in ("G", "D")

@@ -48,6 +48,7 @@ struct TrainSettings {
   double leaky_slope = -1;  // < 0: ReLU
   unsigned mem_latency = 20;
   double mem_bandwidth = 8.0;
+  std::string astm = "adaptive";  // train::Multiplexing
 };
 
 // What one step cost and achieved, from its phase records.
@@ -57,9 +58,9 @@ struct StepSummary {
   double relu_zeros = 0, relu_outputs = 0;
   std::string first_mismatch;
   explicit StepSummary(const train::StepResult &r) {
+    cycles = r.cycles;
+    dense_cycles = r.dense_cycles;
     for (const train::PhaseRun &p : r.phases) {
-      cycles += p.counters.cycles;
-      dense_cycles += p.dense_cycles;
       macs += p.macs;
       dense_macs += p.dense_macs;
       mismatches += p.mismatches;
@@ -95,7 +96,11 @@ Json phase_json(const train::StepResult &r, const train::PhaseRun &p) {
   j["out_zero_pct"] = p.out_zero_pct >= 0 ? Json(p.out_zero_pct) : Json(nullptr);
   j["start_cycle"] = p.start_cycle;
   j["end_cycle"] = p.end_cycle;
-  j["core"] = 0;  // one core until the multi-core array lands
+  // Every job as a core ran it: [core, start cycle, end cycle].
+  Json spans = Json::array();
+  for (const auto &s : p.spans) spans.push_back({s.core, s.start, s.end});
+  if (p.spans.empty()) spans.push_back({0, p.start_cycle, p.end_cycle});  // direct: core 0
+  j["spans"] = std::move(spans);
   j["busy_cycles"] = p.counters.busy_cycles;
   j["stall_load_cycles"] = p.counters.stall_load;
   j["dram_read_bytes"] = p.counters.rd_bytes;
@@ -173,9 +178,13 @@ int train_run(const TrainSettings &set) {
       if (m.size > mem.size) mem = m;
     }
   }
+  // A queue program stages two phases of a group at once, and its records after them.
+  mem.size = 2 * mem.size + (1u << 20);
+  const train::Multiplexing mux = *train::parse_multiplexing(set.astm);
   std::unique_ptr<rt::Accelerator> acc = rt::make_accelerator(set.config, mem);
   const rt::HwConfig hw = acc->config();
-  const uint64_t pes = static_cast<uint64_t>(hw.pe_rows) * hw.pe_cols;
+  const int cores = mux == train::Multiplexing::kDirect ? 1 : acc->cores();
+  const uint64_t pes = static_cast<uint64_t>(hw.pe_rows) * hw.pe_cols * cores;
   if (data.count < set.batch) {
     throw InputError((set.data_path.empty() ? "--images: " : "--data " + set.data_path + ": ") +
                      std::to_string(data.count) + " images for a batch of " +
@@ -199,16 +208,16 @@ int train_run(const TrainSettings &set) {
   }
   if (!set.init_dir.empty()) load_init(*trainer, set.init_dir);
 
-  train::AcceleratorExecutor exec(*acc, !set.dense);
+  train::AcceleratorExecutor exec(*acc, !set.dense, mux);
   // The samples are the golden model's, which the accelerator's equal bit for bit.
   train::GoldenExecutor golden(!set.dense);
 
   const std::string source = set.data_path.empty()
                                  ? "built-in shapes (" + std::to_string(set.images) + " images)"
                                  : set.data_path;
-  std::printf("train: DCGAN on %s, %s, batch %d, %d steps, seed %llu, %s mode%s\n",
-              set.config.c_str(), source.c_str(), set.batch, set.steps,
-              static_cast<unsigned long long>(set.seed),
+  std::printf("train: DCGAN on %s (%s, %d core%s), %s, batch %d, %d steps, seed %llu, %s mode%s\n",
+              set.config.c_str(), set.astm.c_str(), cores, cores == 1 ? "" : "s", source.c_str(),
+              set.batch, set.steps, static_cast<unsigned long long>(set.seed),
               set.dense ? "dense" : "sparse (zero skipping)",
               set.golden                         ? ", golden model only"
               : set.baseline_every && !set.dense ? ", dense baseline"
@@ -226,6 +235,8 @@ int train_run(const TrainSettings &set) {
   // The steps with a dense baseline: their cycles in both modes.
   uint64_t base_sparse = 0, base_dense = 0, base_steps = 0;
   uint64_t dense_min = UINT64_MAX, dense_max = 0;  // dense cycles of one measured step
+  // The steps with a temporal baseline (adaptive or spatial multiplexing): both cycles.
+  uint64_t temp_mux = 0, temp_temporal = 0, temp_steps = 0;
   std::string first_mismatch;
   for (int s = 1; s <= set.steps; ++s) {
     exec.set_dense_baseline(set.baseline_every > 0 &&
@@ -249,6 +260,11 @@ int train_run(const TrainSettings &set) {
       dense_min = std::min(dense_min, sum.dense_cycles);
       dense_max = std::max(dense_max, sum.dense_cycles);
     }
+    if (r.temporal_cycles) {
+      temp_mux += r.cycles;
+      temp_temporal += r.temporal_cycles;
+      ++temp_steps;
+    }
     mismatches += sum.mismatches;
     out_of_bound += sum.out_of_bound;
     host_ops += r.host_ops;
@@ -266,20 +282,28 @@ int train_run(const TrainSettings &set) {
     std::fflush(stdout);
     d_loss.push_back(r.d_loss);
     g_loss.push_back(r.g_loss);
-    steps.push_back({{"step", r.step},
-                     {"d_loss", r.d_loss},
-                     {"g_loss", r.g_loss},
-                     {"d_real", r.d_real},
-                     {"d_fake", r.d_fake},
-                     {"cycles", sum.cycles},
-                     {"dense_cycles", sum.dense_cycles ? Json(sum.dense_cycles) : Json(nullptr)},
-                     {"macs", sum.macs},
-                     {"dense_macs", sum.dense_macs},
-                     {"macs_skipped_pct", sum.skipped_pct()},
-                     {"relu_zero_pct", sum.relu_zero_pct()},
-                     {"utilization_pct", util},
-                     {"host_ops", r.host_ops},
-                     {"mismatches", sum.mismatches}});
+    steps.push_back(
+        {{"step", r.step},
+         {"d_loss", r.d_loss},
+         {"g_loss", r.g_loss},
+         {"d_real", r.d_real},
+         {"d_fake", r.d_fake},
+         {"cycles", sum.cycles},
+         {"dense_cycles", sum.dense_cycles ? Json(sum.dense_cycles) : Json(nullptr)},
+         {"temporal_cycles", r.temporal_cycles ? Json(r.temporal_cycles) : Json(nullptr)},
+         {"macs", sum.macs},
+         {"dense_macs", sum.dense_macs},
+         {"macs_skipped_pct", sum.skipped_pct()},
+         {"relu_zero_pct", sum.relu_zero_pct()},
+         {"utilization_pct", util},
+         {"core_utilization_pct",
+          sum.cycles ? 100.0 * double(r.busy_core_cycles) / (double(sum.cycles) * cores) : 0.0},
+         {"dram_bytes", r.dram_bytes},
+         {"dram_utilization_pct",
+          sum.cycles ? 100.0 * double(r.dram_bytes) / (double(sum.cycles) * set.mem_bandwidth)
+                     : 0.0},
+         {"host_ops", r.host_ops},
+         {"mismatches", sum.mismatches}});
     for (const train::PhaseRun &p : r.phases) records.push_back(phase_json(r, p));
   }
   const std::vector<float> end = trainer->samples(golden);
@@ -297,6 +321,11 @@ int train_run(const TrainSettings &set) {
     std::printf("; dense mode %.0f per step (%s on the %llu steps run in both modes), %.2fx",
                 double(base_dense) / base_steps, dense_constant ? "the same" : "varying",
                 static_cast<unsigned long long>(base_steps), speedup_all);
+  }
+  const double vs_temporal = temp_steps ? double(temp_temporal) / double(temp_mux) : 0.0;
+  if (temp_steps) {
+    std::printf("; temporal-only multiplexing %.0f per step on those steps, %.2fx",
+                double(temp_temporal) / temp_steps, vs_temporal);
   }
   std::printf("; host work %llu element operations (not in the cycles)\n",
               static_cast<unsigned long long>(host_ops));
@@ -339,7 +368,8 @@ int train_run(const TrainSettings &set) {
         {"git_commit", git.commit},
         {"git_dirty", git.dirty},
         {"config", set.config},
-        {"mode", "temporal, 1 core"},
+        {"mode", set.astm},
+        {"cores", cores},
         {"sparse", !set.dense},
         {"eors", "not built"},
         {"data", set.data_path.empty() ? Json("shapes") : Json(set.data_path)},
@@ -362,6 +392,9 @@ int train_run(const TrainSettings &set) {
          base_steps ? Json(double(base_dense) / base_steps) : Json(nullptr)},
         {"dense_cycles_constant", base_steps ? Json(dense_constant) : Json(nullptr)},
         {"speedup_vs_dense", base_steps ? Json(speedup_all) : Json(nullptr)},
+        {"temporal_cycles_per_step",
+         temp_steps ? Json(double(temp_temporal) / temp_steps) : Json(nullptr)},
+        {"speedup_vs_temporal", temp_steps ? Json(vs_temporal) : Json(nullptr)},
         {"host_ops", host_ops},
         {"d_loss", d_loss},
         {"g_loss", g_loss},
@@ -437,8 +470,9 @@ void add_train_command(CLI::App &app) {
                 "run the layers on the golden model alone, without the accelerator (no cycles): "
                 "the software trainer the accelerator's run must equal");
   cmd->add_option("--dense-baseline", set->baseline_every,
-                  "also run every phase in dense mode on the first, every N-th and the last "
-                  "step, for the speedup (0: never)")
+                  "also run every phase in dense mode (and, with adaptive or spatial "
+                  "multiplexing, every group in temporal multiplexing) on the first, every N-th "
+                  "and the last step, for the speedups (0: never)")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
   cmd->add_option("--leaky-relu", set->leaky_slope,
@@ -447,6 +481,11 @@ void add_train_command(CLI::App &app) {
       ->check(finite_range(0.0, 1.0));
   cmd->add_option("--lr", set->lr, "Adam learning rate")
       ->check(finite_range(1e-8, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--astm", set->astm,
+                  "how the cores are shared (docs/astm.md): adaptive, temporal, spatial (a static "
+                  "split between G and D), or direct (every job on core 0, no queues)")
+      ->check(CLI::IsMember({"adaptive", "temporal", "spatial", "direct"}))
       ->capture_default_str();
   add_memory_options(cmd, set->mem_latency, set->mem_bandwidth);
   cmd->callback([set] { throw CLI::RuntimeError(guarded([&] { return train_run(*set); })); });

@@ -7,4 +7,8 @@ package ganpu_cfg_pkg;
   localparam int unsigned DmaRdMaxOutstanding = 16;
   localparam int unsigned DmaWrMaxOutstanding = 16;
 
+  // The longest AXI4 burst of every DMA (MaxBurstBeats); the interconnect's arbiters are sized
+  // by it.
+  localparam int unsigned DmaMaxBurstBeats = 16;
+
 endpackage

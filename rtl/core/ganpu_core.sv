@@ -26,6 +26,9 @@ module ganpu_core #(
   input  logic                   rst_ni,
   input  ganpu_reg_pkg::desc_t   desc_i,
   input  logic                   start_i,
+  // The host or other cores may have written memory since the last job: A_KEEP and B_KEEP
+  // then find no buffer to keep (a pulse while idle, e.g. at a queue program's start).
+  input  logic                   forget_i,
   output logic                   busy_o,
   output logic                   done_o,        // pulse
   output logic                   error_o,       // pulse, with error_code_o
@@ -186,6 +189,7 @@ module ganpu_core #(
     .rst_ni           (rst_ni),
     .desc_i           (d),
     .start_i          (unit_start),
+    .forget_i         (forget_i),
     .abort_i          (abort),
     // Block k + 1 is staged while block k issues. A tile's partial-sum read waits for the B
     // step in progress (the load unit runs one step at a time) and goes before the next one.

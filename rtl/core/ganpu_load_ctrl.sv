@@ -32,6 +32,7 @@ module ganpu_load_ctrl #(
   input  ganpu_reg_pkg::desc_t  desc_i,
   input  logic                  start_i,        // pulse: a checked job starts
   input  logic                  abort_i,        // back to idle (bus error, job end)
+  input  logic                  forget_i,       // memory may have changed: keep no buffer
   input  logic                  prefetch_i,     // stage block k + 1 while block k issues
   input  logic [31:0]           blocks_consumed_i,
   output logic [31:0]           blocks_loaded_o,
@@ -685,7 +686,7 @@ module ganpu_load_ctrl #(
       a_held_q <= 1'b0;
     end else if (state_q == LdStageA && step_done) begin
       a_held_q <= 1'b1;
-    end else if (br_start && (state_d == LdStageA || state_d == LdMaskA)) begin
+    end else if (forget_i || (br_start && (state_d == LdStageA || state_d == LdMaskA))) begin
       a_held_q <= 1'b0;
     end
   end
@@ -700,8 +701,8 @@ module ganpu_load_ctrl #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       b_held_q <= 1'b0;
-    end else if (br_start && (state_d == LdStageB || state_d == LdMaskB ||
-                              state_d == LdStageBias)) begin
+    end else if (forget_i || (br_start && (state_d == LdStageB || state_d == LdMaskB ||
+                                           state_d == LdStageBias))) begin
       // (Not at abort: the core aborts every unit at each job's end. A staging cut short by
       // a bus error cleared this flag when it started.)
       b_held_q <= 1'b0;

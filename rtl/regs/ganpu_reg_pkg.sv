@@ -7,122 +7,159 @@ package ganpu_reg_pkg;
   localparam int unsigned DataW = 32;
 
   // Byte offsets.
-  localparam logic [AddrW-1:0] RegId            = 12'h000;  // RO ID
-  localparam logic [AddrW-1:0] RegVersion       = 12'h004;  // RO VERSION
-  localparam logic [AddrW-1:0] RegConfig        = 12'h008;  // RO CONFIG
-  localparam logic [AddrW-1:0] RegConfig2       = 12'h00c;  // RO CONFIG2
-  localparam logic [AddrW-1:0] RegCtrl          = 12'h010;  // WO CTRL
-  localparam logic [AddrW-1:0] RegStatus        = 12'h014;  // RO STATUS
-  localparam logic [AddrW-1:0] RegIrqEnable     = 12'h018;  // RW IRQ_ENABLE
-  localparam logic [AddrW-1:0] RegCyclesLo      = 12'h020;  // RO CYCLES_LO
-  localparam logic [AddrW-1:0] RegCyclesHi      = 12'h024;  // RO CYCLES_HI
-  localparam logic [AddrW-1:0] RegBusyCyclesLo  = 12'h028;  // RO BUSY_CYCLES_LO
-  localparam logic [AddrW-1:0] RegBusyCyclesHi  = 12'h02c;  // RO BUSY_CYCLES_HI
-  localparam logic [AddrW-1:0] RegStallCyclesLo = 12'h030;  // RO STALL_CYCLES_LO
-  localparam logic [AddrW-1:0] RegStallCyclesHi = 12'h034;  // RO STALL_CYCLES_HI
-  localparam logic [AddrW-1:0] RegMacsLo        = 12'h038;  // RO MACS_LO
-  localparam logic [AddrW-1:0] RegMacsHi        = 12'h03c;  // RO MACS_HI
-  localparam logic [AddrW-1:0] RegRdBytesLo     = 12'h040;  // RO RD_BYTES_LO
-  localparam logic [AddrW-1:0] RegRdBytesHi     = 12'h044;  // RO RD_BYTES_HI
-  localparam logic [AddrW-1:0] RegWrBytesLo     = 12'h048;  // RO WR_BYTES_LO
-  localparam logic [AddrW-1:0] RegWrBytesHi     = 12'h04c;  // RO WR_BYTES_HI
-  localparam logic [AddrW-1:0] RegStallLoadLo   = 12'h050;  // RO STALL_LOAD_LO
-  localparam logic [AddrW-1:0] RegStallLoadHi   = 12'h054;  // RO STALL_LOAD_HI
-  localparam logic [AddrW-1:0] RegStallStoreLo  = 12'h058;  // RO STALL_STORE_LO
-  localparam logic [AddrW-1:0] RegStallStoreHi  = 12'h05c;  // RO STALL_STORE_HI
-  localparam logic [AddrW-1:0] RegStallSetupLo  = 12'h060;  // RO STALL_SETUP_LO
-  localparam logic [AddrW-1:0] RegStallSetupHi  = 12'h064;  // RO STALL_SETUP_HI
-  localparam logic [AddrW-1:0] RegStallDrainLo  = 12'h068;  // RO STALL_DRAIN_LO
-  localparam logic [AddrW-1:0] RegStallDrainHi  = 12'h06c;  // RO STALL_DRAIN_HI
-  localparam logic [AddrW-1:0] RegAReadsLo      = 12'h070;  // RO A_READS_LO
-  localparam logic [AddrW-1:0] RegAReadsHi      = 12'h074;  // RO A_READS_HI
-  localparam logic [AddrW-1:0] RegBReadsLo      = 12'h078;  // RO B_READS_LO
-  localparam logic [AddrW-1:0] RegBReadsHi      = 12'h07c;  // RO B_READS_HI
-  localparam logic [AddrW-1:0] RegNzReadsLo     = 12'h080;  // RO NZ_READS_LO
-  localparam logic [AddrW-1:0] RegNzReadsHi     = 12'h084;  // RO NZ_READS_HI
-  localparam logic [AddrW-1:0] RegBufWritesLo   = 12'h088;  // RO BUF_WRITES_LO
-  localparam logic [AddrW-1:0] RegBufWritesHi   = 12'h08c;  // RO BUF_WRITES_HI
-  localparam logic [AddrW-1:0] RegOp            = 12'h100;  // RW OP
-  localparam logic [AddrW-1:0] RegSlope         = 12'h104;  // RW SLOPE
-  localparam logic [AddrW-1:0] RegQCount        = 12'h108;  // RW Q_COUNT
-  localparam logic [AddrW-1:0] RegPN            = 12'h10c;  // RW P_N
-  localparam logic [AddrW-1:0] RegPH            = 12'h110;  // RW P_H
-  localparam logic [AddrW-1:0] RegPW            = 12'h114;  // RW P_W
-  localparam logic [AddrW-1:0] RegR0            = 12'h118;  // RW R_0
-  localparam logic [AddrW-1:0] RegR1            = 12'h11c;  // RW R_1
-  localparam logic [AddrW-1:0] RegR2            = 12'h120;  // RW R_2
-  localparam logic [AddrW-1:0] RegASrc          = 12'h124;  // RW A_SRC
-  localparam logic [AddrW-1:0] RegAD0           = 12'h128;  // RW A_D0
-  localparam logic [AddrW-1:0] RegAD1           = 12'h12c;  // RW A_D1
-  localparam logic [AddrW-1:0] RegAD2           = 12'h130;  // RW A_D2
-  localparam logic [AddrW-1:0] RegAD3           = 12'h134;  // RW A_D3
-  localparam logic [AddrW-1:0] RegAS0           = 12'h138;  // RW A_S0
-  localparam logic [AddrW-1:0] RegAS1           = 12'h13c;  // RW A_S1
-  localparam logic [AddrW-1:0] RegAS2           = 12'h140;  // RW A_S2
-  localparam logic [AddrW-1:0] RegAOff          = 12'h144;  // RW A_OFF
-  localparam logic [AddrW-1:0] RegAP0           = 12'h148;  // RW A_P0
-  localparam logic [AddrW-1:0] RegAP1           = 12'h14c;  // RW A_P1
-  localparam logic [AddrW-1:0] RegAP2           = 12'h150;  // RW A_P2
-  localparam logic [AddrW-1:0] RegAR0           = 12'h154;  // RW A_R0
-  localparam logic [AddrW-1:0] RegAR1           = 12'h158;  // RW A_R1
-  localparam logic [AddrW-1:0] RegAR2           = 12'h15c;  // RW A_R2
-  localparam logic [AddrW-1:0] RegYOff          = 12'h160;  // RW Y_OFF
-  localparam logic [AddrW-1:0] RegYP0           = 12'h164;  // RW Y_P0
-  localparam logic [AddrW-1:0] RegYP1           = 12'h168;  // RW Y_P1
-  localparam logic [AddrW-1:0] RegYP2           = 12'h16c;  // RW Y_P2
-  localparam logic [AddrW-1:0] RegYR0           = 12'h170;  // RW Y_R0
-  localparam logic [AddrW-1:0] RegYR1           = 12'h174;  // RW Y_R1
-  localparam logic [AddrW-1:0] RegYR2           = 12'h178;  // RW Y_R2
-  localparam logic [AddrW-1:0] RegYLim          = 12'h17c;  // RW Y_LIM
-  localparam logic [AddrW-1:0] RegXOff          = 12'h180;  // RW X_OFF
-  localparam logic [AddrW-1:0] RegXP0           = 12'h184;  // RW X_P0
-  localparam logic [AddrW-1:0] RegXP1           = 12'h188;  // RW X_P1
-  localparam logic [AddrW-1:0] RegXP2           = 12'h18c;  // RW X_P2
-  localparam logic [AddrW-1:0] RegXR0           = 12'h190;  // RW X_R0
-  localparam logic [AddrW-1:0] RegXR1           = 12'h194;  // RW X_R1
-  localparam logic [AddrW-1:0] RegXR2           = 12'h198;  // RW X_R2
-  localparam logic [AddrW-1:0] RegXLim          = 12'h19c;  // RW X_LIM
-  localparam logic [AddrW-1:0] RegBSrc          = 12'h1a0;  // RW B_SRC
-  localparam logic [AddrW-1:0] RegBQs           = 12'h1a4;  // RW B_QS
-  localparam logic [AddrW-1:0] RegBR0s          = 12'h1a8;  // RW B_R0S
-  localparam logic [AddrW-1:0] RegBR1s          = 12'h1ac;  // RW B_R1S
-  localparam logic [AddrW-1:0] RegBR2s          = 12'h1b0;  // RW B_R2S
-  localparam logic [AddrW-1:0] RegBiasSrc       = 12'h1b4;  // RW BIAS_SRC
-  localparam logic [AddrW-1:0] RegODst          = 12'h1b8;  // RW O_DST
-  localparam logic [AddrW-1:0] RegOQs           = 12'h1bc;  // RW O_QS
-  localparam logic [AddrW-1:0] RegOP0s          = 12'h1c0;  // RW O_P0S
-  localparam logic [AddrW-1:0] RegOP1s          = 12'h1c4;  // RW O_P1S
-  localparam logic [AddrW-1:0] RegOP2s          = 12'h1c8;  // RW O_P2S
-  localparam logic [AddrW-1:0] RegMDst          = 12'h1cc;  // RW M_DST
-  localparam logic [AddrW-1:0] RegMQs           = 12'h1d0;  // RW M_QS
-  localparam logic [AddrW-1:0] RegMP0s          = 12'h1d4;  // RW M_P0S
-  localparam logic [AddrW-1:0] RegGSrc          = 12'h1d8;  // RW G_SRC
-  localparam logic [AddrW-1:0] RegPsSrc         = 12'h1dc;  // RW PS_SRC
-  localparam logic [AddrW-1:0] RegGmSrc         = 12'h1e0;  // RW GM_SRC
-  localparam logic [AddrW-1:0] RegGmS0          = 12'h1e4;  // RW GM_S0
-  localparam logic [AddrW-1:0] RegGmS1          = 12'h1e8;  // RW GM_S1
-  localparam logic [AddrW-1:0] RegGmPb          = 12'h1ec;  // RW GM_PB
-  localparam logic [AddrW-1:0] RegGmOff         = 12'h1f0;  // RW GM_OFF
-  localparam logic [AddrW-1:0] RegGmQ2          = 12'h1f4;  // RW GM_Q2
-  localparam logic [AddrW-1:0] RegGmR2          = 12'h1f8;  // RW GM_R2
-  localparam logic [AddrW-1:0] RegGmP2          = 12'h1fc;  // RW GM_P2
-  localparam logic [AddrW-1:0] RegGmQ3          = 12'h200;  // RW GM_Q3
-  localparam logic [AddrW-1:0] RegGmR3          = 12'h204;  // RW GM_R3
-  localparam logic [AddrW-1:0] RegGmP3          = 12'h208;  // RW GM_P3
-  localparam logic [AddrW-1:0] RegBL0           = 12'h20c;  // RW B_L0
-  localparam logic [AddrW-1:0] RegBL1           = 12'h210;  // RW B_L1
-  localparam logic [AddrW-1:0] RegBL2           = 12'h214;  // RW B_L2
-  localparam logic [AddrW-1:0] RegBOff          = 12'h218;  // RW B_OFF
-  localparam logic [AddrW-1:0] RegBA0           = 12'h21c;  // RW B_A0
-  localparam logic [AddrW-1:0] RegBA1           = 12'h220;  // RW B_A1
-  localparam logic [AddrW-1:0] RegBA2           = 12'h224;  // RW B_A2
+  localparam logic [AddrW-1:0] RegId             = 12'h000;  // RO ID
+  localparam logic [AddrW-1:0] RegVersion        = 12'h004;  // RO VERSION
+  localparam logic [AddrW-1:0] RegConfig         = 12'h008;  // RO CONFIG
+  localparam logic [AddrW-1:0] RegConfig2        = 12'h00c;  // RO CONFIG2
+  localparam logic [AddrW-1:0] RegCtrl           = 12'h010;  // WO CTRL
+  localparam logic [AddrW-1:0] RegStatus         = 12'h014;  // RO STATUS
+  localparam logic [AddrW-1:0] RegIrqEnable      = 12'h018;  // RW IRQ_ENABLE
+  localparam logic [AddrW-1:0] RegCyclesLo       = 12'h020;  // RO CYCLES_LO
+  localparam logic [AddrW-1:0] RegCyclesHi       = 12'h024;  // RO CYCLES_HI
+  localparam logic [AddrW-1:0] RegBusyCyclesLo   = 12'h028;  // RO BUSY_CYCLES_LO
+  localparam logic [AddrW-1:0] RegBusyCyclesHi   = 12'h02c;  // RO BUSY_CYCLES_HI
+  localparam logic [AddrW-1:0] RegStallCyclesLo  = 12'h030;  // RO STALL_CYCLES_LO
+  localparam logic [AddrW-1:0] RegStallCyclesHi  = 12'h034;  // RO STALL_CYCLES_HI
+  localparam logic [AddrW-1:0] RegMacsLo         = 12'h038;  // RO MACS_LO
+  localparam logic [AddrW-1:0] RegMacsHi         = 12'h03c;  // RO MACS_HI
+  localparam logic [AddrW-1:0] RegRdBytesLo      = 12'h040;  // RO RD_BYTES_LO
+  localparam logic [AddrW-1:0] RegRdBytesHi      = 12'h044;  // RO RD_BYTES_HI
+  localparam logic [AddrW-1:0] RegWrBytesLo      = 12'h048;  // RO WR_BYTES_LO
+  localparam logic [AddrW-1:0] RegWrBytesHi      = 12'h04c;  // RO WR_BYTES_HI
+  localparam logic [AddrW-1:0] RegStallLoadLo    = 12'h050;  // RO STALL_LOAD_LO
+  localparam logic [AddrW-1:0] RegStallLoadHi    = 12'h054;  // RO STALL_LOAD_HI
+  localparam logic [AddrW-1:0] RegStallStoreLo   = 12'h058;  // RO STALL_STORE_LO
+  localparam logic [AddrW-1:0] RegStallStoreHi   = 12'h05c;  // RO STALL_STORE_HI
+  localparam logic [AddrW-1:0] RegStallSetupLo   = 12'h060;  // RO STALL_SETUP_LO
+  localparam logic [AddrW-1:0] RegStallSetupHi   = 12'h064;  // RO STALL_SETUP_HI
+  localparam logic [AddrW-1:0] RegStallDrainLo   = 12'h068;  // RO STALL_DRAIN_LO
+  localparam logic [AddrW-1:0] RegStallDrainHi   = 12'h06c;  // RO STALL_DRAIN_HI
+  localparam logic [AddrW-1:0] RegAReadsLo       = 12'h070;  // RO A_READS_LO
+  localparam logic [AddrW-1:0] RegAReadsHi       = 12'h074;  // RO A_READS_HI
+  localparam logic [AddrW-1:0] RegBReadsLo       = 12'h078;  // RO B_READS_LO
+  localparam logic [AddrW-1:0] RegBReadsHi       = 12'h07c;  // RO B_READS_HI
+  localparam logic [AddrW-1:0] RegNzReadsLo      = 12'h080;  // RO NZ_READS_LO
+  localparam logic [AddrW-1:0] RegNzReadsHi      = 12'h084;  // RO NZ_READS_HI
+  localparam logic [AddrW-1:0] RegBufWritesLo    = 12'h088;  // RO BUF_WRITES_LO
+  localparam logic [AddrW-1:0] RegBufWritesHi    = 12'h08c;  // RO BUF_WRITES_HI
+  localparam logic [AddrW-1:0] RegOp             = 12'h100;  // RW OP
+  localparam logic [AddrW-1:0] RegSlope          = 12'h104;  // RW SLOPE
+  localparam logic [AddrW-1:0] RegQCount         = 12'h108;  // RW Q_COUNT
+  localparam logic [AddrW-1:0] RegPN             = 12'h10c;  // RW P_N
+  localparam logic [AddrW-1:0] RegPH             = 12'h110;  // RW P_H
+  localparam logic [AddrW-1:0] RegPW             = 12'h114;  // RW P_W
+  localparam logic [AddrW-1:0] RegR0             = 12'h118;  // RW R_0
+  localparam logic [AddrW-1:0] RegR1             = 12'h11c;  // RW R_1
+  localparam logic [AddrW-1:0] RegR2             = 12'h120;  // RW R_2
+  localparam logic [AddrW-1:0] RegASrc           = 12'h124;  // RW A_SRC
+  localparam logic [AddrW-1:0] RegAD0            = 12'h128;  // RW A_D0
+  localparam logic [AddrW-1:0] RegAD1            = 12'h12c;  // RW A_D1
+  localparam logic [AddrW-1:0] RegAD2            = 12'h130;  // RW A_D2
+  localparam logic [AddrW-1:0] RegAD3            = 12'h134;  // RW A_D3
+  localparam logic [AddrW-1:0] RegAS0            = 12'h138;  // RW A_S0
+  localparam logic [AddrW-1:0] RegAS1            = 12'h13c;  // RW A_S1
+  localparam logic [AddrW-1:0] RegAS2            = 12'h140;  // RW A_S2
+  localparam logic [AddrW-1:0] RegAOff           = 12'h144;  // RW A_OFF
+  localparam logic [AddrW-1:0] RegAP0            = 12'h148;  // RW A_P0
+  localparam logic [AddrW-1:0] RegAP1            = 12'h14c;  // RW A_P1
+  localparam logic [AddrW-1:0] RegAP2            = 12'h150;  // RW A_P2
+  localparam logic [AddrW-1:0] RegAR0            = 12'h154;  // RW A_R0
+  localparam logic [AddrW-1:0] RegAR1            = 12'h158;  // RW A_R1
+  localparam logic [AddrW-1:0] RegAR2            = 12'h15c;  // RW A_R2
+  localparam logic [AddrW-1:0] RegYOff           = 12'h160;  // RW Y_OFF
+  localparam logic [AddrW-1:0] RegYP0            = 12'h164;  // RW Y_P0
+  localparam logic [AddrW-1:0] RegYP1            = 12'h168;  // RW Y_P1
+  localparam logic [AddrW-1:0] RegYP2            = 12'h16c;  // RW Y_P2
+  localparam logic [AddrW-1:0] RegYR0            = 12'h170;  // RW Y_R0
+  localparam logic [AddrW-1:0] RegYR1            = 12'h174;  // RW Y_R1
+  localparam logic [AddrW-1:0] RegYR2            = 12'h178;  // RW Y_R2
+  localparam logic [AddrW-1:0] RegYLim           = 12'h17c;  // RW Y_LIM
+  localparam logic [AddrW-1:0] RegXOff           = 12'h180;  // RW X_OFF
+  localparam logic [AddrW-1:0] RegXP0            = 12'h184;  // RW X_P0
+  localparam logic [AddrW-1:0] RegXP1            = 12'h188;  // RW X_P1
+  localparam logic [AddrW-1:0] RegXP2            = 12'h18c;  // RW X_P2
+  localparam logic [AddrW-1:0] RegXR0            = 12'h190;  // RW X_R0
+  localparam logic [AddrW-1:0] RegXR1            = 12'h194;  // RW X_R1
+  localparam logic [AddrW-1:0] RegXR2            = 12'h198;  // RW X_R2
+  localparam logic [AddrW-1:0] RegXLim           = 12'h19c;  // RW X_LIM
+  localparam logic [AddrW-1:0] RegBSrc           = 12'h1a0;  // RW B_SRC
+  localparam logic [AddrW-1:0] RegBQs            = 12'h1a4;  // RW B_QS
+  localparam logic [AddrW-1:0] RegBR0s           = 12'h1a8;  // RW B_R0S
+  localparam logic [AddrW-1:0] RegBR1s           = 12'h1ac;  // RW B_R1S
+  localparam logic [AddrW-1:0] RegBR2s           = 12'h1b0;  // RW B_R2S
+  localparam logic [AddrW-1:0] RegBiasSrc        = 12'h1b4;  // RW BIAS_SRC
+  localparam logic [AddrW-1:0] RegODst           = 12'h1b8;  // RW O_DST
+  localparam logic [AddrW-1:0] RegOQs            = 12'h1bc;  // RW O_QS
+  localparam logic [AddrW-1:0] RegOP0s           = 12'h1c0;  // RW O_P0S
+  localparam logic [AddrW-1:0] RegOP1s           = 12'h1c4;  // RW O_P1S
+  localparam logic [AddrW-1:0] RegOP2s           = 12'h1c8;  // RW O_P2S
+  localparam logic [AddrW-1:0] RegMDst           = 12'h1cc;  // RW M_DST
+  localparam logic [AddrW-1:0] RegMQs            = 12'h1d0;  // RW M_QS
+  localparam logic [AddrW-1:0] RegMP0s           = 12'h1d4;  // RW M_P0S
+  localparam logic [AddrW-1:0] RegGSrc           = 12'h1d8;  // RW G_SRC
+  localparam logic [AddrW-1:0] RegPsSrc          = 12'h1dc;  // RW PS_SRC
+  localparam logic [AddrW-1:0] RegGmSrc          = 12'h1e0;  // RW GM_SRC
+  localparam logic [AddrW-1:0] RegGmS0           = 12'h1e4;  // RW GM_S0
+  localparam logic [AddrW-1:0] RegGmS1           = 12'h1e8;  // RW GM_S1
+  localparam logic [AddrW-1:0] RegGmPb           = 12'h1ec;  // RW GM_PB
+  localparam logic [AddrW-1:0] RegGmOff          = 12'h1f0;  // RW GM_OFF
+  localparam logic [AddrW-1:0] RegGmQ2           = 12'h1f4;  // RW GM_Q2
+  localparam logic [AddrW-1:0] RegGmR2           = 12'h1f8;  // RW GM_R2
+  localparam logic [AddrW-1:0] RegGmP2           = 12'h1fc;  // RW GM_P2
+  localparam logic [AddrW-1:0] RegGmQ3           = 12'h200;  // RW GM_Q3
+  localparam logic [AddrW-1:0] RegGmR3           = 12'h204;  // RW GM_R3
+  localparam logic [AddrW-1:0] RegGmP3           = 12'h208;  // RW GM_P3
+  localparam logic [AddrW-1:0] RegBL0            = 12'h20c;  // RW B_L0
+  localparam logic [AddrW-1:0] RegBL1            = 12'h210;  // RW B_L1
+  localparam logic [AddrW-1:0] RegBL2            = 12'h214;  // RW B_L2
+  localparam logic [AddrW-1:0] RegBOff           = 12'h218;  // RW B_OFF
+  localparam logic [AddrW-1:0] RegBA0            = 12'h21c;  // RW B_A0
+  localparam logic [AddrW-1:0] RegBA1            = 12'h220;  // RW B_A1
+  localparam logic [AddrW-1:0] RegBA2            = 12'h224;  // RW B_A2
+  localparam logic [AddrW-1:0] RegAstmConfig     = 12'h300;  // RO ASTM_CONFIG
+  localparam logic [AddrW-1:0] RegAstmMode       = 12'h304;  // RW ASTM_MODE
+  localparam logic [AddrW-1:0] RegAstmShares     = 12'h308;  // RW ASTM_SHARES
+  localparam logic [AddrW-1:0] RegQ0Base         = 12'h30c;  // RW Q0_BASE
+  localparam logic [AddrW-1:0] RegQ0Count        = 12'h310;  // RW Q0_COUNT
+  localparam logic [AddrW-1:0] RegQ1Base         = 12'h314;  // RW Q1_BASE
+  localparam logic [AddrW-1:0] RegQ1Count        = 12'h318;  // RW Q1_COUNT
+  localparam logic [AddrW-1:0] RegQ0Done         = 12'h31c;  // RO Q0_DONE
+  localparam logic [AddrW-1:0] RegQ1Done         = 12'h320;  // RO Q1_DONE
+  localparam logic [AddrW-1:0] RegQError         = 12'h324;  // RO Q_ERROR
+  localparam logic [AddrW-1:0] RegProgCyclesLo   = 12'h328;  // RO PROG_CYCLES_LO
+  localparam logic [AddrW-1:0] RegProgCyclesHi   = 12'h32c;  // RO PROG_CYCLES_HI
+  localparam logic [AddrW-1:0] RegPerfSel        = 12'h330;  // RW PERF_SEL
+  localparam logic [AddrW-1:0] RegPerfJobs       = 12'h334;  // RO PERF_JOBS
+  localparam logic [AddrW-1:0] RegPerfCyclesLo   = 12'h338;  // RO PERF_CYCLES_LO
+  localparam logic [AddrW-1:0] RegPerfCyclesHi   = 12'h33c;  // RO PERF_CYCLES_HI
+  localparam logic [AddrW-1:0] RegPerfBusyLo     = 12'h340;  // RO PERF_BUSY_LO
+  localparam logic [AddrW-1:0] RegPerfBusyHi     = 12'h344;  // RO PERF_BUSY_HI
+  localparam logic [AddrW-1:0] RegPerfStallLo    = 12'h348;  // RO PERF_STALL_LO
+  localparam logic [AddrW-1:0] RegPerfStallHi    = 12'h34c;  // RO PERF_STALL_HI
+  localparam logic [AddrW-1:0] RegPerfStallMemLo = 12'h350;  // RO PERF_STALL_MEM_LO
+  localparam logic [AddrW-1:0] RegPerfStallMemHi = 12'h354;  // RO PERF_STALL_MEM_HI
+  localparam logic [AddrW-1:0] RegPerfIdleLo     = 12'h358;  // RO PERF_IDLE_LO
+  localparam logic [AddrW-1:0] RegPerfIdleHi     = 12'h35c;  // RO PERF_IDLE_HI
+  localparam logic [AddrW-1:0] RegPerfMacsLo     = 12'h360;  // RO PERF_MACS_LO
+  localparam logic [AddrW-1:0] RegPerfMacsHi     = 12'h364;  // RO PERF_MACS_HI
+  localparam logic [AddrW-1:0] RegPerfRdBytesLo  = 12'h368;  // RO PERF_RD_BYTES_LO
+  localparam logic [AddrW-1:0] RegPerfRdBytesHi  = 12'h36c;  // RO PERF_RD_BYTES_HI
+  localparam logic [AddrW-1:0] RegPerfWrBytesLo  = 12'h370;  // RO PERF_WR_BYTES_LO
+  localparam logic [AddrW-1:0] RegPerfWrBytesHi  = 12'h374;  // RO PERF_WR_BYTES_HI
 
   // Reset values of the control registers (the descriptor's are in DescReset).
-  localparam logic [DataW-1:0] RegIdReset        = 32'h47414e50;
-  localparam logic [DataW-1:0] RegVersionReset   = 32'h00000001;
-  localparam logic [DataW-1:0] RegCtrlReset      = 32'h00000000;
-  localparam logic [DataW-1:0] RegStatusReset    = 32'h00000000;
-  localparam logic [DataW-1:0] RegIrqEnableReset = 32'h00000000;
+  localparam logic [DataW-1:0] RegIdReset         = 32'h47414e50;
+  localparam logic [DataW-1:0] RegVersionReset    = 32'h00000001;
+  localparam logic [DataW-1:0] RegCtrlReset       = 32'h00000000;
+  localparam logic [DataW-1:0] RegStatusReset     = 32'h00000000;
+  localparam logic [DataW-1:0] RegIrqEnableReset  = 32'h00000000;
+  localparam logic [DataW-1:0] RegAstmModeReset   = 32'h00000000;
+  localparam logic [DataW-1:0] RegAstmSharesReset = 32'h11111111;
+  localparam logic [DataW-1:0] RegQ0BaseReset     = 32'h00000000;
+  localparam logic [DataW-1:0] RegQ0CountReset    = 32'h00000000;
+  localparam logic [DataW-1:0] RegQ1BaseReset     = 32'h00000000;
+  localparam logic [DataW-1:0] RegQ1CountReset    = 32'h00000000;
+  localparam logic [DataW-1:0] RegPerfSelReset    = 32'h00000000;
 
   // Bit fields: least significant bit and width.
   localparam int unsigned ConfigPeRowsLsb = 0, ConfigPeRowsWidth = 8;
@@ -135,6 +172,7 @@ package ganpu_reg_pkg;
   localparam int unsigned Config2GmDepthLog2Lsb = 16, Config2GmDepthLog2Width = 8;
   localparam int unsigned CtrlStartLsb = 0, CtrlStartWidth = 1;
   localparam int unsigned CtrlClearLsb = 1, CtrlClearWidth = 1;
+  localparam int unsigned CtrlRunQueuesLsb = 2, CtrlRunQueuesWidth = 1;
   localparam int unsigned StatusBusyLsb = 0, StatusBusyWidth = 1;
   localparam int unsigned StatusDoneLsb = 1, StatusDoneWidth = 1;
   localparam int unsigned StatusErrorLsb = 2, StatusErrorWidth = 1;
@@ -157,6 +195,24 @@ package ganpu_reg_pkg;
   localparam int unsigned OpBStreamLsb = 17, OpBStreamWidth = 1;
   localparam int unsigned OpBChunkLog2Lsb = 18, OpBChunkLog2Width = 4;
   localparam int unsigned OpSkipLsb = 22, OpSkipWidth = 1;
+  localparam int unsigned AstmConfigNCoresLsb = 0, AstmConfigNCoresWidth = 4;
+  localparam int unsigned AstmConfigNQueuesLsb = 4, AstmConfigNQueuesWidth = 4;
+  localparam int unsigned AstmConfigRecWordsLsb = 8, AstmConfigRecWordsWidth = 8;
+  localparam int unsigned AstmModeModeLsb = 0, AstmModeModeWidth = 2;
+  localparam int unsigned AstmModeSplitLsb = 8, AstmModeSplitWidth = 8;
+  localparam int unsigned AstmSharesCore0Lsb = 0, AstmSharesCore0Width = 4;
+  localparam int unsigned AstmSharesCore1Lsb = 4, AstmSharesCore1Width = 4;
+  localparam int unsigned AstmSharesCore2Lsb = 8, AstmSharesCore2Width = 4;
+  localparam int unsigned AstmSharesCore3Lsb = 12, AstmSharesCore3Width = 4;
+  localparam int unsigned AstmSharesCore4Lsb = 16, AstmSharesCore4Width = 4;
+  localparam int unsigned AstmSharesCore5Lsb = 20, AstmSharesCore5Width = 4;
+  localparam int unsigned AstmSharesCore6Lsb = 24, AstmSharesCore6Width = 4;
+  localparam int unsigned AstmSharesCore7Lsb = 28, AstmSharesCore7Width = 4;
+  localparam int unsigned Q0CountCountLsb = 0, Q0CountCountWidth = 24;
+  localparam int unsigned Q1CountCountLsb = 0, Q1CountCountWidth = 24;
+  localparam int unsigned QErrorIndexLsb = 0, QErrorIndexWidth = 24;
+  localparam int unsigned QErrorQueueLsb = 31, QErrorQueueWidth = 1;
+  localparam int unsigned PerfSelSelLsb = 0, PerfSelSelWidth = 8;
 
   // Values of num_format fields.
   typedef enum logic {
@@ -176,7 +232,10 @@ package ganpu_reg_pkg;
     ErrorCodeBus = 8'd6,     // an AXI read or write answered SLVERR or DECERR
     // OP.SPAN with MASK_GRAD, or with MASK_EN and P_H * P_W not a multiple of 8
     ErrorCodeSpan = 8'd7,
-    ErrorCodeChunk = 8'd8  // OP.B_STREAM where B cannot stream (see OP.B_STREAM)
+    ErrorCodeChunk = 8'd8,  // OP.B_STREAM where B cannot stream (see OP.B_STREAM)
+    ErrorCodeQueue = 8'd9,  // a queue record's header sets a reserved bit or a missing core
+    // the queue program cannot progress (an unmet WAIT, a queue without cores)
+    ErrorCodeStuck = 8'd10
   } error_code_e;
 
   // Values of opcode fields.
@@ -191,6 +250,13 @@ package ganpu_reg_pkg;
     ActRelu = 2'd1,      // ReLU
     ActLeakyRelu = 2'd2  // LeakyReLU with the slope of SLOPE
   } act_e;
+
+  // Values of astm_mode fields.
+  typedef enum logic [1:0] {
+    AstmModeTemporal = 2'd0,  // every core serves one queue at a time
+    AstmModeSpatial = 2'd1,   // SPLIT cores serve queue 0, the others queue 1, at once
+    AstmModeAdaptive = 2'd2   // each record's CORES names its cores (the driver's per-layer split)
+  } astm_mode_e;
 
   // Descriptor: DescNumRegs words from DescBase on; register i is at DescBase + 4 * i.
   localparam logic [AddrW-1:0] DescBase = 12'h100;

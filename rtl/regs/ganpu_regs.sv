@@ -36,12 +36,25 @@ module ganpu_regs #(
   // To and from the core
   output ganpu_reg_pkg::desc_t desc_o,        // held stable while busy
   output logic                 start_o,       // one-cycle pulse: CTRL.START written while idle
+  output logic                 run_queues_o,  // one-cycle pulse: CTRL.RUN_QUEUES, while idle
   input  logic                 busy_i,        // the core is running a job
   input  logic                 done_i,        // one-cycle pulse: the job finished
   input  logic                 error_i,       // one-cycle pulse: the job failed
   input  logic [7:0]           error_code_i,  // why, with error_i
   input  ganpu_core_pkg::perf_t perf_i,        // the job's performance counters
-  output logic                 irq_o          // level: STATUS.DONE && IRQ_ENABLE.DONE
+  output logic                 irq_o,         // level: STATUS.DONE && IRQ_ENABLE.DONE
+  // Registers decoded outside (ganpu_astm_regs): a write is passed on once AW and W are in,
+  // a read answered from ext_rdata_i; ext_*_hit_i says the address is one of them. Their RW
+  // registers, like the descriptor, take writes only while idle (SLVERR while busy).
+  output logic                 ext_we_o,
+  output logic [11:0]          ext_waddr_o,
+  output logic [31:0]          ext_wdata_o,
+  output logic [3:0]           ext_wstrb_o,
+  input  logic                 ext_wr_hit_i,
+  input  logic                 ext_wr_rw_i,   // ext_waddr_o is an RW register
+  output logic [11:0]          ext_raddr_o,
+  input  logic                 ext_rd_hit_i,
+  input  logic [31:0]          ext_rdata_i
 );
 
   localparam int unsigned AddrW    = ganpu_reg_pkg::AddrW;
@@ -126,14 +139,14 @@ module ganpu_regs #(
   // ---------------------------------------------------------------------------------------------
   // Write decode. The descriptor is one array of words from DescBase on; index = word offset.
   logic                busy;
-  logic                start_q;
+  logic                start_q, run_queues_q;
   logic [WordW-1:0]    wr_desc_off;
   logic                wr_desc;
   logic [DescIdxW-1:0] wr_desc_idx;
-  logic                desc_we, start_we, clear_we, irq_en_we;
+  logic                desc_we, start_we, run_queues_we, clear_we, irq_en_we, ext_we;
 
   // A START is busy from its pulse on, before the core can raise busy_i.
-  assign busy = busy_i || start_q;
+  assign busy = busy_i || start_q || run_queues_q;
 
   // Addresses below DescBase wrap to large offsets, so one comparison bounds both ends.
   assign wr_desc_off = aw_word_q - ganpu_reg_pkg::DescBase[AddrW-1:2];
@@ -144,9 +157,17 @@ module ganpu_regs #(
     wr_resp   = RespOkay;
     desc_we   = 1'b0;
     start_we  = 1'b0;
+    run_queues_we = 1'b0;
     clear_we  = 1'b0;
     irq_en_we = 1'b0;
-    if (wr_desc) begin
+    ext_we    = 1'b0;
+    if (ext_wr_hit_i) begin
+      if (ext_wr_rw_i && busy) begin
+        wr_resp = RespSlvErr;
+      end else begin
+        ext_we = ext_wr_rw_i;
+      end
+    end else if (wr_desc) begin
       if (busy) begin
         wr_resp = RespSlvErr;
       end else begin
@@ -155,12 +176,15 @@ module ganpu_regs #(
     end else begin
       unique case ({aw_word_q, 2'b00})
         ganpu_reg_pkg::RegCtrl: begin
-          // Both CTRL bits are in byte 0.
-          if (w_strb_q[0] && w_data_q[ganpu_reg_pkg::CtrlStartLsb]) begin
-            if (busy) begin
+          // Every CTRL bit is in byte 0; START and RUN_QUEUES together start nothing.
+          if (w_strb_q[0] && (w_data_q[ganpu_reg_pkg::CtrlStartLsb] ||
+                              w_data_q[ganpu_reg_pkg::CtrlRunQueuesLsb])) begin
+            if (busy || (w_data_q[ganpu_reg_pkg::CtrlStartLsb] &&
+                         w_data_q[ganpu_reg_pkg::CtrlRunQueuesLsb])) begin
               wr_resp = RespSlvErr;
             end else begin
-              start_we = 1'b1;
+              start_we      = w_data_q[ganpu_reg_pkg::CtrlStartLsb];
+              run_queues_we = w_data_q[ganpu_reg_pkg::CtrlRunQueuesLsb];
             end
           end
           clear_we = w_strb_q[0] && w_data_q[ganpu_reg_pkg::CtrlClearLsb];
@@ -257,7 +281,7 @@ module ganpu_regs #(
       error_code_d = error_code_i;
     end
     // A START wins over both: whatever the core reports then is older than the new job.
-    if (wr_en && start_we) begin
+    if (wr_en && (start_we || run_queues_we)) begin
       done_d       = 1'b0;
       error_d      = 1'b0;
       error_code_d = '0;
@@ -267,12 +291,14 @@ module ganpu_regs #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       start_q      <= 1'b0;
+      run_queues_q <= 1'b0;
       done_q       <= 1'b0;
       error_q      <= 1'b0;
       error_code_q <= '0;
       irq_en_q     <= 1'b0;
     end else begin
       start_q      <= wr_en && start_we;
+      run_queues_q <= wr_en && run_queues_we;
       done_q       <= done_d;
       error_q      <= error_d;
       error_code_q <= error_code_d;
@@ -282,7 +308,12 @@ module ganpu_regs #(
     end
   end
 
-  assign start_o = start_q;
+  assign start_o      = start_q;
+  assign run_queues_o = run_queues_q;
+  assign ext_we_o     = wr_en && ext_we;
+  assign ext_waddr_o  = {aw_word_q, 2'b00};
+  assign ext_wdata_o  = w_data_q;
+  assign ext_wstrb_o  = w_strb_q;
   assign irq_o   = done_q && irq_en_q;
 
   // ---------------------------------------------------------------------------------------------
@@ -326,6 +357,7 @@ module ganpu_regs #(
   end
 
   assign rd_word     = s_axil_araddr[AddrW-1:2];
+  assign ext_raddr_o = {rd_word, 2'b00};
   assign rd_desc_off = rd_word - ganpu_reg_pkg::DescBase[AddrW-1:2];
   assign rd_desc     = rd_desc_off < WordW'(NumDesc);
   assign rd_desc_idx = rd_desc_off[DescIdxW-1:0];
@@ -333,7 +365,9 @@ module ganpu_regs #(
   always_comb begin
     rd_data = '0;
     rd_resp = RespOkay;
-    if (rd_desc) begin
+    if (ext_rd_hit_i) begin
+      rd_data = ext_rdata_i;
+    end else if (rd_desc) begin
       rd_data = desc_q[rd_desc_idx];
     end else begin
       unique case ({rd_word, 2'b00})

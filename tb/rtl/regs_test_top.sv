@@ -30,6 +30,7 @@ module regs_test_top #(
   output logic [1:0]       s_axil_rresp,
   output logic [DescW-1:0] desc_o,
   output logic             start_o,
+  output logic             run_queues_o,
   input  logic             busy_i,
   input  logic             done_i,
   input  logic             error_i,
@@ -101,13 +102,66 @@ module regs_test_top #(
     .s_axil_rresp  (s_axil_rresp),
     .desc_o        (desc),
     .start_o       (start_o),
+    .run_queues_o  (run_queues_o),
     .busy_i        (busy_i),
     .done_i        (done_i),
     .error_i       (error_i),
     .error_code_i  (error_code_i),
     .perf_i        (perf),
-    .irq_o         (irq_o)
+    .irq_o         (irq_o),
+    .ext_we_o      (ext_we),
+    .ext_waddr_o   (ext_waddr),
+    .ext_wdata_o   (ext_wdata),
+    .ext_wstrb_o   (ext_wstrb),
+    .ext_wr_hit_i  (ext_wr_hit),
+    .ext_wr_rw_i   (ext_wr_rw),
+    .ext_raddr_o   (ext_raddr),
+    .ext_rd_hit_i  (ext_rd_hit),
+    .ext_rdata_i   (ext_rdata)
   );
+
+  // The queue registers as in ganpu_top (2 cores), with their status inputs at 0, so that the
+  // whole map answers here.
+  logic        ext_we, ext_wr_hit, ext_wr_rw, ext_rd_hit;
+  logic [11:0] ext_waddr, ext_raddr;
+  logic [31:0] ext_wdata, ext_rdata;
+  logic [3:0]  ext_wstrb;
+  ganpu_reg_pkg::astm_mode_e mode;
+  logic [1:0]                split;
+  logic [1:0][3:0]           shares;
+  logic [1:0][31:0]          q_base;
+  logic [1:0][23:0]          q_count;
+  logic [7:0]                perf_sel;
+
+  ganpu_astm_regs #(
+    .NCores(2)
+  ) u_astm_regs (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .we_i         (ext_we),
+    .waddr_i      (ext_waddr),
+    .wdata_i      (ext_wdata),
+    .wstrb_i      (ext_wstrb),
+    .wr_hit_o     (ext_wr_hit),
+    .wr_rw_o      (ext_wr_rw),
+    .raddr_i      (ext_raddr),
+    .rd_hit_o     (ext_rd_hit),
+    .rdata_o      (ext_rdata),
+    .mode_o       (mode),
+    .split_o      (split),
+    .shares_o     (shares),
+    .q_base_o     (q_base),
+    .q_count_o    (q_count),
+    .perf_sel_o   (perf_sel),
+    .q_done_i     ('0),
+    .err_queue_i  (1'b0),
+    .err_index_i  ('0),
+    .prog_cycles_i('0),
+    .perf_i       ('0)
+  );
+
+  logic unused;
+  assign unused = ^{mode, split, shares, q_base, q_count, perf_sel};
 
   assign desc_o = desc;
 

@@ -14,6 +14,7 @@
 #include "runtime/axi_mem_model.hpp"
 #include "runtime/ganpu_regs.hpp"
 #include "runtime/layer_compiler.hpp"
+#include "runtime/queue_program.hpp"
 
 namespace ganpu::rt {
 
@@ -64,8 +65,16 @@ class Accelerator {
   virtual ~Accelerator() = default;
   virtual AxiMemModel &mem() = 0;
   virtual HwConfig config() = 0;
-  // Runs one job to completion; throws JobError on an error status or after max_cycles.
+  // Runs one job to completion on core 0; throws JobError on an error status or after
+  // max_cycles.
   virtual JobStats run(const regs::Descriptor &d, uint64_t max_cycles) = 0;
+  // Cores of the multi-core top (ASTM_CONFIG.N_CORES).
+  virtual int cores() = 0;
+  // Writes the program's records to memory from records_addr (8-byte aligned,
+  // program_bytes(p) bytes), runs it on every core and returns its counters; throws JobError
+  // naming the failed job (its label) on an error status or after max_cycles.
+  virtual ProgramStats run_program(const QueueProgram &p, uint32_t records_addr,
+                                   uint64_t max_cycles) = 0;
   virtual uint64_t cycle() const = 0;
   // Called after every clock edge with the cycle number (waveforms, progress).
   virtual void on_cycle(std::function<void(uint64_t)> hook) = 0;

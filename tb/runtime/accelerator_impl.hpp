@@ -111,6 +111,116 @@ class AcceleratorImpl final : public Accelerator {
     return s;
   }
 
+  int cores() override {
+    return static_cast<int>(field(read(regs::kRegAstmConfig), regs::kAstmConfigNCoresMask,
+                                  regs::kAstmConfigNCoresShift));
+  }
+
+  ProgramStats run_program(const QueueProgram &p, uint32_t records_addr,
+                           uint64_t max_cycles) override {
+    const int n_cores = cores();
+    if (records_addr % 8 != 0)
+      throw std::invalid_argument("run_program: records not 8-byte aligned");
+    if (records_addr + program_bytes(p) > mem_.bytes().size()) {
+      throw std::invalid_argument("run_program: the records do not fit the memory");
+    }
+    const uint32_t valid_cores = (1u << n_cores) - 1;
+    if ((p.split & ~valid_cores) != 0) {
+      throw std::invalid_argument("run_program: split names a core this accelerator lacks");
+    }
+    uint32_t addr = records_addr;
+    std::array<uint32_t, kNumQueues> base{};
+    for (int q = 0; q < kNumQueues; ++q) {
+      base[q] = addr;
+      // (A record naming a core this accelerator lacks is the hardware's to refuse: QUEUE.)
+      for (const QueueJob &j : p.queues[q]) {
+        const std::vector<uint32_t> words = encode_record(j);
+        std::vector<uint8_t> bytes(4 * words.size());
+        for (size_t i = 0; i < words.size(); ++i) {
+          for (int b = 0; b < 4; ++b) bytes[4 * i + b] = static_cast<uint8_t>(words[i] >> (8 * b));
+        }
+        mem_.write(addr, bytes);
+        addr += kRecBytes;
+      }
+    }
+    uint32_t shares = 0;
+    for (int c = 0; c < kMaxCores; ++c) shares |= (p.shares[c] & 0xFu) << (4 * c);
+    write(regs::kRegQ0Base, base[0]);
+    write(regs::kRegQ0Count, static_cast<uint32_t>(p.queues[0].size()));
+    write(regs::kRegQ1Base, base[1]);
+    write(regs::kRegQ1Count, static_cast<uint32_t>(p.queues[1].size()));
+    write(regs::kRegAstmMode, (static_cast<uint32_t>(p.mode) << regs::kAstmModeModeShift) |
+                                  (static_cast<uint32_t>(p.split) << regs::kAstmModeSplitShift));
+    write(regs::kRegAstmShares, shares);
+    write(regs::kRegIrqEnable, regs::kIrqEnableDoneMask);
+    ProgramStats st;
+    write(regs::kRegCtrl, regs::kCtrlRunQueuesMask);
+    st.start_cycle = cycle_;
+    spans_ = &st.spans;
+    open_.assign(static_cast<size_t>(n_cores), JobSpan{});
+    struct Detach {
+      std::vector<JobSpan> **p;
+      ~Detach() { *p = nullptr; }
+    } detach{&spans_};
+    const uint64_t limit = cycle_ + max_cycles;
+    while (!top_->irq_o) {
+      if (cycle_ >= limit) {
+        throw JobError("queue program did not finish within " + std::to_string(max_cycles) +
+                       " cycles (" + std::to_string(read(regs::kRegQ0Done)) + " and " +
+                       std::to_string(read(regs::kRegQ1Done)) + " jobs of the queues done)");
+      }
+      tick();
+    }
+    const uint32_t status = read(regs::kRegStatus);
+    if (status & regs::kStatusErrorMask) {
+      const uint32_t code = field(status, regs::kStatusErrorCodeMask, regs::kStatusErrorCodeShift);
+      const uint32_t where = read(regs::kRegQError);
+      const uint32_t q = field(where, regs::kQErrorQueueMask, regs::kQErrorQueueShift);
+      const uint32_t i = field(where, regs::kQErrorIndexMask, regs::kQErrorIndexShift);
+      write(regs::kRegCtrl, regs::kCtrlClearMask);
+      const char *what = regs::describe(static_cast<regs::ErrorCode>(code));
+      const std::string job = i < p.queues[q].size() ? " '" + p.queues[q][i].label + "'" : "";
+      throw JobError("queue " + std::to_string(q) + " job " + std::to_string(i) + job +
+                     " failed with error code " + std::to_string(code) + " (" +
+                     (what ? what : "not in the register map") +
+                     "; docs/registers.md lists the codes)");
+    }
+    spans_ = nullptr;
+    st.cycles = read64(regs::kRegProgCyclesLo, regs::kRegProgCyclesHi);
+    const auto counters = [&](uint32_t sel) {
+      write(regs::kRegPerfSel, sel);
+      AstmCounters c;
+      c.jobs = read(regs::kRegPerfJobs);
+      c.cycles = read64(regs::kRegPerfCyclesLo, regs::kRegPerfCyclesHi);
+      c.busy = read64(regs::kRegPerfBusyLo, regs::kRegPerfBusyHi);
+      c.stall = read64(regs::kRegPerfStallLo, regs::kRegPerfStallHi);
+      c.stall_mem = read64(regs::kRegPerfStallMemLo, regs::kRegPerfStallMemHi);
+      c.idle = read64(regs::kRegPerfIdleLo, regs::kRegPerfIdleHi);
+      c.macs = read64(regs::kRegPerfMacsLo, regs::kRegPerfMacsHi);
+      c.rd_bytes = read64(regs::kRegPerfRdBytesLo, regs::kRegPerfRdBytesHi);
+      c.wr_bytes = read64(regs::kRegPerfWrBytesLo, regs::kRegPerfWrBytesHi);
+      return c;
+    };
+    for (int c = 0; c < n_cores; ++c) st.cores.push_back(counters(static_cast<uint32_t>(c)));
+    for (int q = 0; q < kNumQueues; ++q) {
+      st.queues[q] = counters(static_cast<uint32_t>(kMaxCores + q));
+    }
+    write(regs::kRegCtrl, regs::kCtrlClearMask);
+    // Every core-cycle of the program is a job's or idle (a job holds its core one cycle
+    // before its own count starts: the cycle its start is issued), and every job cycle issues
+    // or stalls.
+    for (int c = 0; c < n_cores; ++c) {
+      const AstmCounters &k = st.cores[c];
+      if (k.cycles + k.jobs + k.idle != st.cycles || k.busy + k.stall != k.cycles) {
+        throw JobError("core " + std::to_string(c) + " counters disagree: program " +
+                       std::to_string(st.cycles) + " cycles, jobs " + std::to_string(k.cycles) +
+                       " + idle " + std::to_string(k.idle) + ", busy " + std::to_string(k.busy) +
+                       " + stall " + std::to_string(k.stall));
+      }
+    }
+    return st;
+  }
+
  private:
   void idle_inputs() {
     top_->s_axil_awvalid = 0;
@@ -130,7 +240,31 @@ class AcceleratorImpl final : public Accelerator {
     top_->eval();
     if (trace_) trace_->dump(falling_edge_ps(cycle_));
     ++cycle_;
+    if (spans_) sample_trace();
     if (hook_) hook_(cycle_);
+  }
+
+  // The trace port after an edge: a job whose bit 31 rose started in the cycle before, one
+  // whose bit fell completed then.
+  void sample_trace() {
+    for (size_t c = 0; c < open_.size(); ++c) {
+      uint32_t w = 0;
+      for (unsigned b = 0; b < 4; ++b) {
+        w |= static_cast<uint32_t>(axi_detail::get_byte(top_->trace_o, 4 * c + b)) << (8 * b);
+      }
+      const bool run = (w >> 31) & 1u;
+      JobSpan &o = open_[c];
+      if (run && o.start == 0) {
+        o.core = static_cast<int>(c);
+        o.queue = static_cast<int>((w >> 30) & 1u);
+        o.index = w & 0xFFFFFFu;
+        o.start = cycle_ - 1;
+      } else if (!run && o.start != 0) {
+        o.end = cycle_ - 1;
+        spans_->push_back(o);
+        o = JobSpan{};
+      }
+    }
   }
 
   // AXI4-Lite transactions, one at a time.
@@ -215,6 +349,8 @@ class AcceleratorImpl final : public Accelerator {
   AxiMemModel mem_;
   uint64_t cycle_ = 0;
   std::function<void(uint64_t)> hook_;
+  std::vector<JobSpan> *spans_ = nullptr;  // while a program runs
+  std::vector<JobSpan> open_;              // per core: the job it runs
   std::optional<FstTrace> trace_;
 };
 

@@ -16,115 +16,145 @@ namespace ganpu::regs {
 inline constexpr uint32_t kAddrWidth = 12;
 
 // Byte offsets.
-inline constexpr uint32_t kRegId = 0x000;             // RO ID
-inline constexpr uint32_t kRegVersion = 0x004;        // RO VERSION
-inline constexpr uint32_t kRegConfig = 0x008;         // RO CONFIG
-inline constexpr uint32_t kRegConfig2 = 0x00C;        // RO CONFIG2
-inline constexpr uint32_t kRegCtrl = 0x010;           // WO CTRL
-inline constexpr uint32_t kRegStatus = 0x014;         // RO STATUS
-inline constexpr uint32_t kRegIrqEnable = 0x018;      // RW IRQ_ENABLE
-inline constexpr uint32_t kRegCyclesLo = 0x020;       // RO CYCLES_LO
-inline constexpr uint32_t kRegCyclesHi = 0x024;       // RO CYCLES_HI
-inline constexpr uint32_t kRegBusyCyclesLo = 0x028;   // RO BUSY_CYCLES_LO
-inline constexpr uint32_t kRegBusyCyclesHi = 0x02C;   // RO BUSY_CYCLES_HI
-inline constexpr uint32_t kRegStallCyclesLo = 0x030;  // RO STALL_CYCLES_LO
-inline constexpr uint32_t kRegStallCyclesHi = 0x034;  // RO STALL_CYCLES_HI
-inline constexpr uint32_t kRegMacsLo = 0x038;         // RO MACS_LO
-inline constexpr uint32_t kRegMacsHi = 0x03C;         // RO MACS_HI
-inline constexpr uint32_t kRegRdBytesLo = 0x040;      // RO RD_BYTES_LO
-inline constexpr uint32_t kRegRdBytesHi = 0x044;      // RO RD_BYTES_HI
-inline constexpr uint32_t kRegWrBytesLo = 0x048;      // RO WR_BYTES_LO
-inline constexpr uint32_t kRegWrBytesHi = 0x04C;      // RO WR_BYTES_HI
-inline constexpr uint32_t kRegStallLoadLo = 0x050;    // RO STALL_LOAD_LO
-inline constexpr uint32_t kRegStallLoadHi = 0x054;    // RO STALL_LOAD_HI
-inline constexpr uint32_t kRegStallStoreLo = 0x058;   // RO STALL_STORE_LO
-inline constexpr uint32_t kRegStallStoreHi = 0x05C;   // RO STALL_STORE_HI
-inline constexpr uint32_t kRegStallSetupLo = 0x060;   // RO STALL_SETUP_LO
-inline constexpr uint32_t kRegStallSetupHi = 0x064;   // RO STALL_SETUP_HI
-inline constexpr uint32_t kRegStallDrainLo = 0x068;   // RO STALL_DRAIN_LO
-inline constexpr uint32_t kRegStallDrainHi = 0x06C;   // RO STALL_DRAIN_HI
-inline constexpr uint32_t kRegAReadsLo = 0x070;       // RO A_READS_LO
-inline constexpr uint32_t kRegAReadsHi = 0x074;       // RO A_READS_HI
-inline constexpr uint32_t kRegBReadsLo = 0x078;       // RO B_READS_LO
-inline constexpr uint32_t kRegBReadsHi = 0x07C;       // RO B_READS_HI
-inline constexpr uint32_t kRegNzReadsLo = 0x080;      // RO NZ_READS_LO
-inline constexpr uint32_t kRegNzReadsHi = 0x084;      // RO NZ_READS_HI
-inline constexpr uint32_t kRegBufWritesLo = 0x088;    // RO BUF_WRITES_LO
-inline constexpr uint32_t kRegBufWritesHi = 0x08C;    // RO BUF_WRITES_HI
-inline constexpr uint32_t kRegOp = 0x100;             // RW OP
-inline constexpr uint32_t kRegSlope = 0x104;          // RW SLOPE
-inline constexpr uint32_t kRegQCount = 0x108;         // RW Q_COUNT
-inline constexpr uint32_t kRegPN = 0x10C;             // RW P_N
-inline constexpr uint32_t kRegPH = 0x110;             // RW P_H
-inline constexpr uint32_t kRegPW = 0x114;             // RW P_W
-inline constexpr uint32_t kRegR0 = 0x118;             // RW R_0
-inline constexpr uint32_t kRegR1 = 0x11C;             // RW R_1
-inline constexpr uint32_t kRegR2 = 0x120;             // RW R_2
-inline constexpr uint32_t kRegASrc = 0x124;           // RW A_SRC
-inline constexpr uint32_t kRegAD0 = 0x128;            // RW A_D0
-inline constexpr uint32_t kRegAD1 = 0x12C;            // RW A_D1
-inline constexpr uint32_t kRegAD2 = 0x130;            // RW A_D2
-inline constexpr uint32_t kRegAD3 = 0x134;            // RW A_D3
-inline constexpr uint32_t kRegAS0 = 0x138;            // RW A_S0
-inline constexpr uint32_t kRegAS1 = 0x13C;            // RW A_S1
-inline constexpr uint32_t kRegAS2 = 0x140;            // RW A_S2
-inline constexpr uint32_t kRegAOff = 0x144;           // RW A_OFF
-inline constexpr uint32_t kRegAP0 = 0x148;            // RW A_P0
-inline constexpr uint32_t kRegAP1 = 0x14C;            // RW A_P1
-inline constexpr uint32_t kRegAP2 = 0x150;            // RW A_P2
-inline constexpr uint32_t kRegAR0 = 0x154;            // RW A_R0
-inline constexpr uint32_t kRegAR1 = 0x158;            // RW A_R1
-inline constexpr uint32_t kRegAR2 = 0x15C;            // RW A_R2
-inline constexpr uint32_t kRegYOff = 0x160;           // RW Y_OFF
-inline constexpr uint32_t kRegYP0 = 0x164;            // RW Y_P0
-inline constexpr uint32_t kRegYP1 = 0x168;            // RW Y_P1
-inline constexpr uint32_t kRegYP2 = 0x16C;            // RW Y_P2
-inline constexpr uint32_t kRegYR0 = 0x170;            // RW Y_R0
-inline constexpr uint32_t kRegYR1 = 0x174;            // RW Y_R1
-inline constexpr uint32_t kRegYR2 = 0x178;            // RW Y_R2
-inline constexpr uint32_t kRegYLim = 0x17C;           // RW Y_LIM
-inline constexpr uint32_t kRegXOff = 0x180;           // RW X_OFF
-inline constexpr uint32_t kRegXP0 = 0x184;            // RW X_P0
-inline constexpr uint32_t kRegXP1 = 0x188;            // RW X_P1
-inline constexpr uint32_t kRegXP2 = 0x18C;            // RW X_P2
-inline constexpr uint32_t kRegXR0 = 0x190;            // RW X_R0
-inline constexpr uint32_t kRegXR1 = 0x194;            // RW X_R1
-inline constexpr uint32_t kRegXR2 = 0x198;            // RW X_R2
-inline constexpr uint32_t kRegXLim = 0x19C;           // RW X_LIM
-inline constexpr uint32_t kRegBSrc = 0x1A0;           // RW B_SRC
-inline constexpr uint32_t kRegBQs = 0x1A4;            // RW B_QS
-inline constexpr uint32_t kRegBR0s = 0x1A8;           // RW B_R0S
-inline constexpr uint32_t kRegBR1s = 0x1AC;           // RW B_R1S
-inline constexpr uint32_t kRegBR2s = 0x1B0;           // RW B_R2S
-inline constexpr uint32_t kRegBiasSrc = 0x1B4;        // RW BIAS_SRC
-inline constexpr uint32_t kRegODst = 0x1B8;           // RW O_DST
-inline constexpr uint32_t kRegOQs = 0x1BC;            // RW O_QS
-inline constexpr uint32_t kRegOP0s = 0x1C0;           // RW O_P0S
-inline constexpr uint32_t kRegOP1s = 0x1C4;           // RW O_P1S
-inline constexpr uint32_t kRegOP2s = 0x1C8;           // RW O_P2S
-inline constexpr uint32_t kRegMDst = 0x1CC;           // RW M_DST
-inline constexpr uint32_t kRegMQs = 0x1D0;            // RW M_QS
-inline constexpr uint32_t kRegMP0s = 0x1D4;           // RW M_P0S
-inline constexpr uint32_t kRegGSrc = 0x1D8;           // RW G_SRC
-inline constexpr uint32_t kRegPsSrc = 0x1DC;          // RW PS_SRC
-inline constexpr uint32_t kRegGmSrc = 0x1E0;          // RW GM_SRC
-inline constexpr uint32_t kRegGmS0 = 0x1E4;           // RW GM_S0
-inline constexpr uint32_t kRegGmS1 = 0x1E8;           // RW GM_S1
-inline constexpr uint32_t kRegGmPb = 0x1EC;           // RW GM_PB
-inline constexpr uint32_t kRegGmOff = 0x1F0;          // RW GM_OFF
-inline constexpr uint32_t kRegGmQ2 = 0x1F4;           // RW GM_Q2
-inline constexpr uint32_t kRegGmR2 = 0x1F8;           // RW GM_R2
-inline constexpr uint32_t kRegGmP2 = 0x1FC;           // RW GM_P2
-inline constexpr uint32_t kRegGmQ3 = 0x200;           // RW GM_Q3
-inline constexpr uint32_t kRegGmR3 = 0x204;           // RW GM_R3
-inline constexpr uint32_t kRegGmP3 = 0x208;           // RW GM_P3
-inline constexpr uint32_t kRegBL0 = 0x20C;            // RW B_L0
-inline constexpr uint32_t kRegBL1 = 0x210;            // RW B_L1
-inline constexpr uint32_t kRegBL2 = 0x214;            // RW B_L2
-inline constexpr uint32_t kRegBOff = 0x218;           // RW B_OFF
-inline constexpr uint32_t kRegBA0 = 0x21C;            // RW B_A0
-inline constexpr uint32_t kRegBA1 = 0x220;            // RW B_A1
-inline constexpr uint32_t kRegBA2 = 0x224;            // RW B_A2
+inline constexpr uint32_t kRegId = 0x000;              // RO ID
+inline constexpr uint32_t kRegVersion = 0x004;         // RO VERSION
+inline constexpr uint32_t kRegConfig = 0x008;          // RO CONFIG
+inline constexpr uint32_t kRegConfig2 = 0x00C;         // RO CONFIG2
+inline constexpr uint32_t kRegCtrl = 0x010;            // WO CTRL
+inline constexpr uint32_t kRegStatus = 0x014;          // RO STATUS
+inline constexpr uint32_t kRegIrqEnable = 0x018;       // RW IRQ_ENABLE
+inline constexpr uint32_t kRegCyclesLo = 0x020;        // RO CYCLES_LO
+inline constexpr uint32_t kRegCyclesHi = 0x024;        // RO CYCLES_HI
+inline constexpr uint32_t kRegBusyCyclesLo = 0x028;    // RO BUSY_CYCLES_LO
+inline constexpr uint32_t kRegBusyCyclesHi = 0x02C;    // RO BUSY_CYCLES_HI
+inline constexpr uint32_t kRegStallCyclesLo = 0x030;   // RO STALL_CYCLES_LO
+inline constexpr uint32_t kRegStallCyclesHi = 0x034;   // RO STALL_CYCLES_HI
+inline constexpr uint32_t kRegMacsLo = 0x038;          // RO MACS_LO
+inline constexpr uint32_t kRegMacsHi = 0x03C;          // RO MACS_HI
+inline constexpr uint32_t kRegRdBytesLo = 0x040;       // RO RD_BYTES_LO
+inline constexpr uint32_t kRegRdBytesHi = 0x044;       // RO RD_BYTES_HI
+inline constexpr uint32_t kRegWrBytesLo = 0x048;       // RO WR_BYTES_LO
+inline constexpr uint32_t kRegWrBytesHi = 0x04C;       // RO WR_BYTES_HI
+inline constexpr uint32_t kRegStallLoadLo = 0x050;     // RO STALL_LOAD_LO
+inline constexpr uint32_t kRegStallLoadHi = 0x054;     // RO STALL_LOAD_HI
+inline constexpr uint32_t kRegStallStoreLo = 0x058;    // RO STALL_STORE_LO
+inline constexpr uint32_t kRegStallStoreHi = 0x05C;    // RO STALL_STORE_HI
+inline constexpr uint32_t kRegStallSetupLo = 0x060;    // RO STALL_SETUP_LO
+inline constexpr uint32_t kRegStallSetupHi = 0x064;    // RO STALL_SETUP_HI
+inline constexpr uint32_t kRegStallDrainLo = 0x068;    // RO STALL_DRAIN_LO
+inline constexpr uint32_t kRegStallDrainHi = 0x06C;    // RO STALL_DRAIN_HI
+inline constexpr uint32_t kRegAReadsLo = 0x070;        // RO A_READS_LO
+inline constexpr uint32_t kRegAReadsHi = 0x074;        // RO A_READS_HI
+inline constexpr uint32_t kRegBReadsLo = 0x078;        // RO B_READS_LO
+inline constexpr uint32_t kRegBReadsHi = 0x07C;        // RO B_READS_HI
+inline constexpr uint32_t kRegNzReadsLo = 0x080;       // RO NZ_READS_LO
+inline constexpr uint32_t kRegNzReadsHi = 0x084;       // RO NZ_READS_HI
+inline constexpr uint32_t kRegBufWritesLo = 0x088;     // RO BUF_WRITES_LO
+inline constexpr uint32_t kRegBufWritesHi = 0x08C;     // RO BUF_WRITES_HI
+inline constexpr uint32_t kRegOp = 0x100;              // RW OP
+inline constexpr uint32_t kRegSlope = 0x104;           // RW SLOPE
+inline constexpr uint32_t kRegQCount = 0x108;          // RW Q_COUNT
+inline constexpr uint32_t kRegPN = 0x10C;              // RW P_N
+inline constexpr uint32_t kRegPH = 0x110;              // RW P_H
+inline constexpr uint32_t kRegPW = 0x114;              // RW P_W
+inline constexpr uint32_t kRegR0 = 0x118;              // RW R_0
+inline constexpr uint32_t kRegR1 = 0x11C;              // RW R_1
+inline constexpr uint32_t kRegR2 = 0x120;              // RW R_2
+inline constexpr uint32_t kRegASrc = 0x124;            // RW A_SRC
+inline constexpr uint32_t kRegAD0 = 0x128;             // RW A_D0
+inline constexpr uint32_t kRegAD1 = 0x12C;             // RW A_D1
+inline constexpr uint32_t kRegAD2 = 0x130;             // RW A_D2
+inline constexpr uint32_t kRegAD3 = 0x134;             // RW A_D3
+inline constexpr uint32_t kRegAS0 = 0x138;             // RW A_S0
+inline constexpr uint32_t kRegAS1 = 0x13C;             // RW A_S1
+inline constexpr uint32_t kRegAS2 = 0x140;             // RW A_S2
+inline constexpr uint32_t kRegAOff = 0x144;            // RW A_OFF
+inline constexpr uint32_t kRegAP0 = 0x148;             // RW A_P0
+inline constexpr uint32_t kRegAP1 = 0x14C;             // RW A_P1
+inline constexpr uint32_t kRegAP2 = 0x150;             // RW A_P2
+inline constexpr uint32_t kRegAR0 = 0x154;             // RW A_R0
+inline constexpr uint32_t kRegAR1 = 0x158;             // RW A_R1
+inline constexpr uint32_t kRegAR2 = 0x15C;             // RW A_R2
+inline constexpr uint32_t kRegYOff = 0x160;            // RW Y_OFF
+inline constexpr uint32_t kRegYP0 = 0x164;             // RW Y_P0
+inline constexpr uint32_t kRegYP1 = 0x168;             // RW Y_P1
+inline constexpr uint32_t kRegYP2 = 0x16C;             // RW Y_P2
+inline constexpr uint32_t kRegYR0 = 0x170;             // RW Y_R0
+inline constexpr uint32_t kRegYR1 = 0x174;             // RW Y_R1
+inline constexpr uint32_t kRegYR2 = 0x178;             // RW Y_R2
+inline constexpr uint32_t kRegYLim = 0x17C;            // RW Y_LIM
+inline constexpr uint32_t kRegXOff = 0x180;            // RW X_OFF
+inline constexpr uint32_t kRegXP0 = 0x184;             // RW X_P0
+inline constexpr uint32_t kRegXP1 = 0x188;             // RW X_P1
+inline constexpr uint32_t kRegXP2 = 0x18C;             // RW X_P2
+inline constexpr uint32_t kRegXR0 = 0x190;             // RW X_R0
+inline constexpr uint32_t kRegXR1 = 0x194;             // RW X_R1
+inline constexpr uint32_t kRegXR2 = 0x198;             // RW X_R2
+inline constexpr uint32_t kRegXLim = 0x19C;            // RW X_LIM
+inline constexpr uint32_t kRegBSrc = 0x1A0;            // RW B_SRC
+inline constexpr uint32_t kRegBQs = 0x1A4;             // RW B_QS
+inline constexpr uint32_t kRegBR0s = 0x1A8;            // RW B_R0S
+inline constexpr uint32_t kRegBR1s = 0x1AC;            // RW B_R1S
+inline constexpr uint32_t kRegBR2s = 0x1B0;            // RW B_R2S
+inline constexpr uint32_t kRegBiasSrc = 0x1B4;         // RW BIAS_SRC
+inline constexpr uint32_t kRegODst = 0x1B8;            // RW O_DST
+inline constexpr uint32_t kRegOQs = 0x1BC;             // RW O_QS
+inline constexpr uint32_t kRegOP0s = 0x1C0;            // RW O_P0S
+inline constexpr uint32_t kRegOP1s = 0x1C4;            // RW O_P1S
+inline constexpr uint32_t kRegOP2s = 0x1C8;            // RW O_P2S
+inline constexpr uint32_t kRegMDst = 0x1CC;            // RW M_DST
+inline constexpr uint32_t kRegMQs = 0x1D0;             // RW M_QS
+inline constexpr uint32_t kRegMP0s = 0x1D4;            // RW M_P0S
+inline constexpr uint32_t kRegGSrc = 0x1D8;            // RW G_SRC
+inline constexpr uint32_t kRegPsSrc = 0x1DC;           // RW PS_SRC
+inline constexpr uint32_t kRegGmSrc = 0x1E0;           // RW GM_SRC
+inline constexpr uint32_t kRegGmS0 = 0x1E4;            // RW GM_S0
+inline constexpr uint32_t kRegGmS1 = 0x1E8;            // RW GM_S1
+inline constexpr uint32_t kRegGmPb = 0x1EC;            // RW GM_PB
+inline constexpr uint32_t kRegGmOff = 0x1F0;           // RW GM_OFF
+inline constexpr uint32_t kRegGmQ2 = 0x1F4;            // RW GM_Q2
+inline constexpr uint32_t kRegGmR2 = 0x1F8;            // RW GM_R2
+inline constexpr uint32_t kRegGmP2 = 0x1FC;            // RW GM_P2
+inline constexpr uint32_t kRegGmQ3 = 0x200;            // RW GM_Q3
+inline constexpr uint32_t kRegGmR3 = 0x204;            // RW GM_R3
+inline constexpr uint32_t kRegGmP3 = 0x208;            // RW GM_P3
+inline constexpr uint32_t kRegBL0 = 0x20C;             // RW B_L0
+inline constexpr uint32_t kRegBL1 = 0x210;             // RW B_L1
+inline constexpr uint32_t kRegBL2 = 0x214;             // RW B_L2
+inline constexpr uint32_t kRegBOff = 0x218;            // RW B_OFF
+inline constexpr uint32_t kRegBA0 = 0x21C;             // RW B_A0
+inline constexpr uint32_t kRegBA1 = 0x220;             // RW B_A1
+inline constexpr uint32_t kRegBA2 = 0x224;             // RW B_A2
+inline constexpr uint32_t kRegAstmConfig = 0x300;      // RO ASTM_CONFIG
+inline constexpr uint32_t kRegAstmMode = 0x304;        // RW ASTM_MODE
+inline constexpr uint32_t kRegAstmShares = 0x308;      // RW ASTM_SHARES
+inline constexpr uint32_t kRegQ0Base = 0x30C;          // RW Q0_BASE
+inline constexpr uint32_t kRegQ0Count = 0x310;         // RW Q0_COUNT
+inline constexpr uint32_t kRegQ1Base = 0x314;          // RW Q1_BASE
+inline constexpr uint32_t kRegQ1Count = 0x318;         // RW Q1_COUNT
+inline constexpr uint32_t kRegQ0Done = 0x31C;          // RO Q0_DONE
+inline constexpr uint32_t kRegQ1Done = 0x320;          // RO Q1_DONE
+inline constexpr uint32_t kRegQError = 0x324;          // RO Q_ERROR
+inline constexpr uint32_t kRegProgCyclesLo = 0x328;    // RO PROG_CYCLES_LO
+inline constexpr uint32_t kRegProgCyclesHi = 0x32C;    // RO PROG_CYCLES_HI
+inline constexpr uint32_t kRegPerfSel = 0x330;         // RW PERF_SEL
+inline constexpr uint32_t kRegPerfJobs = 0x334;        // RO PERF_JOBS
+inline constexpr uint32_t kRegPerfCyclesLo = 0x338;    // RO PERF_CYCLES_LO
+inline constexpr uint32_t kRegPerfCyclesHi = 0x33C;    // RO PERF_CYCLES_HI
+inline constexpr uint32_t kRegPerfBusyLo = 0x340;      // RO PERF_BUSY_LO
+inline constexpr uint32_t kRegPerfBusyHi = 0x344;      // RO PERF_BUSY_HI
+inline constexpr uint32_t kRegPerfStallLo = 0x348;     // RO PERF_STALL_LO
+inline constexpr uint32_t kRegPerfStallHi = 0x34C;     // RO PERF_STALL_HI
+inline constexpr uint32_t kRegPerfStallMemLo = 0x350;  // RO PERF_STALL_MEM_LO
+inline constexpr uint32_t kRegPerfStallMemHi = 0x354;  // RO PERF_STALL_MEM_HI
+inline constexpr uint32_t kRegPerfIdleLo = 0x358;      // RO PERF_IDLE_LO
+inline constexpr uint32_t kRegPerfIdleHi = 0x35C;      // RO PERF_IDLE_HI
+inline constexpr uint32_t kRegPerfMacsLo = 0x360;      // RO PERF_MACS_LO
+inline constexpr uint32_t kRegPerfMacsHi = 0x364;      // RO PERF_MACS_HI
+inline constexpr uint32_t kRegPerfRdBytesLo = 0x368;   // RO PERF_RD_BYTES_LO
+inline constexpr uint32_t kRegPerfRdBytesHi = 0x36C;   // RO PERF_RD_BYTES_HI
+inline constexpr uint32_t kRegPerfWrBytesLo = 0x370;   // RO PERF_WR_BYTES_LO
+inline constexpr uint32_t kRegPerfWrBytesHi = 0x374;   // RO PERF_WR_BYTES_HI
 
 // Reset values of the control registers (the descriptor's are in kRegisters).
 inline constexpr uint32_t kRegIdReset = 0x47414E50;
@@ -132,6 +162,13 @@ inline constexpr uint32_t kRegVersionReset = 0x00000001;
 inline constexpr uint32_t kRegCtrlReset = 0x00000000;
 inline constexpr uint32_t kRegStatusReset = 0x00000000;
 inline constexpr uint32_t kRegIrqEnableReset = 0x00000000;
+inline constexpr uint32_t kRegAstmModeReset = 0x00000000;
+inline constexpr uint32_t kRegAstmSharesReset = 0x11111111;
+inline constexpr uint32_t kRegQ0BaseReset = 0x00000000;
+inline constexpr uint32_t kRegQ0CountReset = 0x00000000;
+inline constexpr uint32_t kRegQ1BaseReset = 0x00000000;
+inline constexpr uint32_t kRegQ1CountReset = 0x00000000;
+inline constexpr uint32_t kRegPerfSelReset = 0x00000000;
 
 // Bit fields: shift (lsb), width and mask in place.
 inline constexpr uint32_t kConfigPeRowsShift = 0;
@@ -164,6 +201,9 @@ inline constexpr uint32_t kCtrlStartMask = 0x00000001;
 inline constexpr uint32_t kCtrlClearShift = 1;
 inline constexpr uint32_t kCtrlClearWidth = 1;
 inline constexpr uint32_t kCtrlClearMask = 0x00000002;
+inline constexpr uint32_t kCtrlRunQueuesShift = 2;
+inline constexpr uint32_t kCtrlRunQueuesWidth = 1;
+inline constexpr uint32_t kCtrlRunQueuesMask = 0x00000004;
 inline constexpr uint32_t kStatusBusyShift = 0;
 inline constexpr uint32_t kStatusBusyWidth = 1;
 inline constexpr uint32_t kStatusBusyMask = 0x00000001;
@@ -230,6 +270,60 @@ inline constexpr uint32_t kOpBChunkLog2Mask = 0x003C0000;
 inline constexpr uint32_t kOpSkipShift = 22;
 inline constexpr uint32_t kOpSkipWidth = 1;
 inline constexpr uint32_t kOpSkipMask = 0x00400000;
+inline constexpr uint32_t kAstmConfigNCoresShift = 0;
+inline constexpr uint32_t kAstmConfigNCoresWidth = 4;
+inline constexpr uint32_t kAstmConfigNCoresMask = 0x0000000F;
+inline constexpr uint32_t kAstmConfigNQueuesShift = 4;
+inline constexpr uint32_t kAstmConfigNQueuesWidth = 4;
+inline constexpr uint32_t kAstmConfigNQueuesMask = 0x000000F0;
+inline constexpr uint32_t kAstmConfigRecWordsShift = 8;
+inline constexpr uint32_t kAstmConfigRecWordsWidth = 8;
+inline constexpr uint32_t kAstmConfigRecWordsMask = 0x0000FF00;
+inline constexpr uint32_t kAstmModeModeShift = 0;
+inline constexpr uint32_t kAstmModeModeWidth = 2;
+inline constexpr uint32_t kAstmModeModeMask = 0x00000003;
+inline constexpr uint32_t kAstmModeSplitShift = 8;
+inline constexpr uint32_t kAstmModeSplitWidth = 8;
+inline constexpr uint32_t kAstmModeSplitMask = 0x0000FF00;
+inline constexpr uint32_t kAstmSharesCore0Shift = 0;
+inline constexpr uint32_t kAstmSharesCore0Width = 4;
+inline constexpr uint32_t kAstmSharesCore0Mask = 0x0000000F;
+inline constexpr uint32_t kAstmSharesCore1Shift = 4;
+inline constexpr uint32_t kAstmSharesCore1Width = 4;
+inline constexpr uint32_t kAstmSharesCore1Mask = 0x000000F0;
+inline constexpr uint32_t kAstmSharesCore2Shift = 8;
+inline constexpr uint32_t kAstmSharesCore2Width = 4;
+inline constexpr uint32_t kAstmSharesCore2Mask = 0x00000F00;
+inline constexpr uint32_t kAstmSharesCore3Shift = 12;
+inline constexpr uint32_t kAstmSharesCore3Width = 4;
+inline constexpr uint32_t kAstmSharesCore3Mask = 0x0000F000;
+inline constexpr uint32_t kAstmSharesCore4Shift = 16;
+inline constexpr uint32_t kAstmSharesCore4Width = 4;
+inline constexpr uint32_t kAstmSharesCore4Mask = 0x000F0000;
+inline constexpr uint32_t kAstmSharesCore5Shift = 20;
+inline constexpr uint32_t kAstmSharesCore5Width = 4;
+inline constexpr uint32_t kAstmSharesCore5Mask = 0x00F00000;
+inline constexpr uint32_t kAstmSharesCore6Shift = 24;
+inline constexpr uint32_t kAstmSharesCore6Width = 4;
+inline constexpr uint32_t kAstmSharesCore6Mask = 0x0F000000;
+inline constexpr uint32_t kAstmSharesCore7Shift = 28;
+inline constexpr uint32_t kAstmSharesCore7Width = 4;
+inline constexpr uint32_t kAstmSharesCore7Mask = 0xF0000000;
+inline constexpr uint32_t kQ0CountCountShift = 0;
+inline constexpr uint32_t kQ0CountCountWidth = 24;
+inline constexpr uint32_t kQ0CountCountMask = 0x00FFFFFF;
+inline constexpr uint32_t kQ1CountCountShift = 0;
+inline constexpr uint32_t kQ1CountCountWidth = 24;
+inline constexpr uint32_t kQ1CountCountMask = 0x00FFFFFF;
+inline constexpr uint32_t kQErrorIndexShift = 0;
+inline constexpr uint32_t kQErrorIndexWidth = 24;
+inline constexpr uint32_t kQErrorIndexMask = 0x00FFFFFF;
+inline constexpr uint32_t kQErrorQueueShift = 31;
+inline constexpr uint32_t kQErrorQueueWidth = 1;
+inline constexpr uint32_t kQErrorQueueMask = 0x80000000;
+inline constexpr uint32_t kPerfSelSelShift = 0;
+inline constexpr uint32_t kPerfSelSelWidth = 8;
+inline constexpr uint32_t kPerfSelSelMask = 0x000000FF;
 
 // Values of num_format fields.
 enum class NumFormat : uint32_t {
@@ -257,6 +351,8 @@ enum class ErrorCode : uint32_t {
   kBus = 6,       // an AXI read or write answered SLVERR or DECERR
   kSpan = 7,      // OP.SPAN with MASK_GRAD, or with MASK_EN and P_H * P_W not a multiple of 8
   kChunk = 8,     // OP.B_STREAM where B cannot stream (see OP.B_STREAM)
+  kQueue = 9,     // a queue record's header sets a reserved bit or a missing core
+  kStuck = 10,    // the queue program cannot progress (an unmet WAIT, a queue without cores)
 };
 inline const char *describe(ErrorCode v) {
   switch (v) {
@@ -278,6 +374,10 @@ inline const char *describe(ErrorCode v) {
       return "SPAN: OP.SPAN with MASK_GRAD, or with MASK_EN and P_H * P_W not a multiple of 8";
     case ErrorCode::kChunk:
       return "CHUNK: OP.B_STREAM where B cannot stream (see OP.B_STREAM)";
+    case ErrorCode::kQueue:
+      return "QUEUE: a queue record's header sets a reserved bit or a missing core";
+    case ErrorCode::kStuck:
+      return "STUCK: the queue program cannot progress (an unmet WAIT, a queue without cores)";
   }
   return nullptr;
 }
@@ -315,6 +415,24 @@ inline const char *describe(Act v) {
   return nullptr;
 }
 
+// Values of astm_mode fields.
+enum class AstmMode : uint32_t {
+  kTemporal = 0,  // every core serves one queue at a time
+  kSpatial = 1,   // SPLIT cores serve queue 0, the others queue 1, at once
+  kAdaptive = 2,  // each record's CORES names its cores (the driver's per-layer split)
+};
+inline const char *describe(AstmMode v) {
+  switch (v) {
+    case AstmMode::kTemporal:
+      return "TEMPORAL: every core serves one queue at a time";
+    case AstmMode::kSpatial:
+      return "SPATIAL: SPLIT cores serve queue 0, the others queue 1, at once";
+    case AstmMode::kAdaptive:
+      return "ADAPTIVE: each record's CORES names its cores (the driver's per-layer split)";
+  }
+  return nullptr;
+}
+
 enum class Access { kReadOnly, kReadWrite, kWriteOnly };
 
 struct RegInfo {
@@ -334,7 +452,7 @@ inline constexpr RegInfo kRegisters[] = {
     {"VERSION", 0x004, Access::kReadOnly, true, 0x00000001, 0xFFFFFFFF, false, false},
     {"CONFIG", 0x008, Access::kReadOnly, false, 0x00000000, 0x01F1FFFF, false, false},
     {"CONFIG2", 0x00C, Access::kReadOnly, false, 0x00000000, 0x00FFFFFF, false, false},
-    {"CTRL", 0x010, Access::kWriteOnly, true, 0x00000000, 0x00000003, false, false},
+    {"CTRL", 0x010, Access::kWriteOnly, true, 0x00000000, 0x00000007, false, false},
     {"STATUS", 0x014, Access::kReadOnly, true, 0x00000000, 0x0000FF07, false, false},
     {"IRQ_ENABLE", 0x018, Access::kReadWrite, true, 0x00000000, 0x00000001, false, false},
     {"CYCLES_LO", 0x020, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
@@ -439,6 +557,36 @@ inline constexpr RegInfo kRegisters[] = {
     {"B_A0", 0x21C, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, true, true},
     {"B_A1", 0x220, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, true, true},
     {"B_A2", 0x224, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, true, true},
+    {"ASTM_CONFIG", 0x300, Access::kReadOnly, false, 0x00000000, 0x0000FFFF, false, false},
+    {"ASTM_MODE", 0x304, Access::kReadWrite, true, 0x00000000, 0x0000FF03, false, false},
+    {"ASTM_SHARES", 0x308, Access::kReadWrite, true, 0x11111111, 0xFFFFFFFF, false, false},
+    {"Q0_BASE", 0x30C, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, false},
+    {"Q0_COUNT", 0x310, Access::kReadWrite, true, 0x00000000, 0x00FFFFFF, false, false},
+    {"Q1_BASE", 0x314, Access::kReadWrite, true, 0x00000000, 0xFFFFFFFF, false, false},
+    {"Q1_COUNT", 0x318, Access::kReadWrite, true, 0x00000000, 0x00FFFFFF, false, false},
+    {"Q0_DONE", 0x31C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"Q1_DONE", 0x320, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"Q_ERROR", 0x324, Access::kReadOnly, false, 0x00000000, 0x80FFFFFF, false, false},
+    {"PROG_CYCLES_LO", 0x328, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"PROG_CYCLES_HI", 0x32C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"PERF_SEL", 0x330, Access::kReadWrite, true, 0x00000000, 0x000000FF, false, false},
+    {"PERF_JOBS", 0x334, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"PERF_CYCLES_LO", 0x338, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"PERF_CYCLES_HI", 0x33C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"PERF_BUSY_LO", 0x340, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"PERF_BUSY_HI", 0x344, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"PERF_STALL_LO", 0x348, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"PERF_STALL_HI", 0x34C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"PERF_STALL_MEM_LO", 0x350, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"PERF_STALL_MEM_HI", 0x354, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"PERF_IDLE_LO", 0x358, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"PERF_IDLE_HI", 0x35C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"PERF_MACS_LO", 0x360, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"PERF_MACS_HI", 0x364, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"PERF_RD_BYTES_LO", 0x368, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"PERF_RD_BYTES_HI", 0x36C, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"PERF_WR_BYTES_LO", 0x370, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
+    {"PERF_WR_BYTES_HI", 0x374, Access::kReadOnly, false, 0x00000000, 0xFFFFFFFF, false, false},
 };
 
 struct FieldInfo {
@@ -460,6 +608,7 @@ inline constexpr FieldInfo kFields[] = {
     {"CONFIG2", "GM_DEPTH_LOG2", 0x00C, 16, 8},
     {"CTRL", "START", 0x010, 0, 1},
     {"CTRL", "CLEAR", 0x010, 1, 1},
+    {"CTRL", "RUN_QUEUES", 0x010, 2, 1},
     {"STATUS", "BUSY", 0x014, 0, 1},
     {"STATUS", "DONE", 0x014, 1, 1},
     {"STATUS", "ERROR", 0x014, 2, 1},
@@ -482,6 +631,24 @@ inline constexpr FieldInfo kFields[] = {
     {"OP", "B_STREAM", 0x100, 17, 1},
     {"OP", "B_CHUNK_LOG2", 0x100, 18, 4},
     {"OP", "SKIP", 0x100, 22, 1},
+    {"ASTM_CONFIG", "N_CORES", 0x300, 0, 4},
+    {"ASTM_CONFIG", "N_QUEUES", 0x300, 4, 4},
+    {"ASTM_CONFIG", "REC_WORDS", 0x300, 8, 8},
+    {"ASTM_MODE", "MODE", 0x304, 0, 2},
+    {"ASTM_MODE", "SPLIT", 0x304, 8, 8},
+    {"ASTM_SHARES", "CORE0", 0x308, 0, 4},
+    {"ASTM_SHARES", "CORE1", 0x308, 4, 4},
+    {"ASTM_SHARES", "CORE2", 0x308, 8, 4},
+    {"ASTM_SHARES", "CORE3", 0x308, 12, 4},
+    {"ASTM_SHARES", "CORE4", 0x308, 16, 4},
+    {"ASTM_SHARES", "CORE5", 0x308, 20, 4},
+    {"ASTM_SHARES", "CORE6", 0x308, 24, 4},
+    {"ASTM_SHARES", "CORE7", 0x308, 28, 4},
+    {"Q0_COUNT", "COUNT", 0x310, 0, 24},
+    {"Q1_COUNT", "COUNT", 0x318, 0, 24},
+    {"Q_ERROR", "INDEX", 0x324, 0, 24},
+    {"Q_ERROR", "QUEUE", 0x324, 31, 1},
+    {"PERF_SEL", "SEL", 0x330, 0, 8},
 };
 
 inline constexpr uint32_t kDescBase = 0x100;

@@ -307,6 +307,30 @@ void split_reduction(const Plan &whole, const HwConfig &hw, uint64_t out_base, u
   }
 }
 
+// Cuts a job's output channels into up to `parts` jobs of whole PE_ROWS blocks (one job if it
+// has a single block). Each part reads its own B rows (and bias, and gated B mask) and writes
+// its own outputs and mask; the A box is the same, so consecutive parts keep it (A_KEEP).
+std::vector<Plan> split_channels(const Plan &whole, int64_t parts, const HwConfig &hw) {
+  const int64_t blocks = ceil_div(whole.q, hw.pe_rows);
+  parts = std::min(parts, blocks);
+  if (parts <= 1) return {whole};
+  std::vector<Plan> out;
+  const int64_t per = ceil_div(blocks, parts) * hw.pe_rows;
+  for (int64_t q0 = 0; q0 < whole.q; q0 += per) {
+    Plan p = whole;
+    p.q = std::min(per, whole.q - q0);
+    const uint64_t q = static_cast<uint64_t>(q0);
+    p.b_src += 2 * q * static_cast<uint64_t>(whole.b_qs);
+    if (whole.bias) p.bias_src += 2 * q;
+    p.o_dst += (whole.out_fp32 ? 4 : 2) * q * static_cast<uint64_t>(whole.o_qs);
+    if (whole.mask) p.m_dst += q * static_cast<uint64_t>(whole.m_qs);
+    if (whole.gate && whole.gate_b) p.gm_src += q * static_cast<uint64_t>(whole.gm_s0);
+    p.label = whole.label + " channels " + std::to_string(q0) + "-" + std::to_string(q0 + p.q - 1);
+    out.push_back(p);
+  }
+  return out;
+}
+
 // The narrow_a of the plans (see Plan::a_loop): each restricts the A box to `size` values of
 // one dimension from `start`, and moves a gated box's mask planes with it (gate_plan).
 // Conv FP/EP: the channels of [samples][channels][rows][width]; the sample stride shrinks.
@@ -471,9 +495,12 @@ Plan conv_plan(const ConvOperands &c, int64_t samples, int64_t n, int64_t iy0, i
 }
 
 // Whole samples (all channels and rows of the A tensor) one job can stage: 0 if not even one.
+// For several cores, at most a core's share of the batch, so that each core gets a job.
 int64_t samples_per_job(const ConvOperands &c, const HwConfig &hw) {
   const int64_t per_sample = c.rch * c.ha * c.wa;
-  return per_sample <= hw.a_depth ? std::min<int64_t>(c.n, hw.a_depth / per_sample) : 0;
+  if (per_sample > hw.a_depth) return 0;
+  return std::min(
+      {c.n, static_cast<int64_t>(hw.a_depth) / per_sample, ceil_div(c.n, std::max(1, hw.cores))});
 }
 
 // out[n,q,oy,ox] = sum_{r, ky, kx} A[n, r, oy*s-p+ky, ox*s-p+kx] * B[q, r, ky, kx]
@@ -1123,10 +1150,17 @@ std::vector<Job> compile_jobs(const LayerSpec &s, Phase phase, const HwConfig &h
                             : phase == Phase::kErrorProp ? addrs.dx
                                                          : 0;
   std::vector<Plan> pieces;
+  // With fewer jobs than cores, each job's output channels are cut into as many parts as it
+  // takes to give every core one (whole blocks of PE_ROWS channels, so no PE row idles more).
+  const int64_t parts =
+      plans.empty() ? 1
+                    : ceil_div(static_cast<int64_t>(hw.cores), static_cast<int64_t>(plans.size()));
   for (Plan &p : plans) {
     p.activate = (phase == Phase::kForward);
     if (gated) gate_plan(p, s, addrs.dz, addrs.mask);
-    split_reduction(p, hw, p.out_fp32 ? p.o_dst : out_base, addrs.psum, pieces);
+    for (const Plan &part : split_channels(p, parts, hw)) {
+      split_reduction(part, hw, part.out_fp32 ? part.o_dst : out_base, addrs.psum, pieces);
+    }
   }
   // Consecutive jobs over the same A box (the output phases of a transposed map, the pieces of
   // a split reduction) stage it once.

@@ -23,6 +23,10 @@ struct HwConfig {
   uint32_t gm_depth = 2048;  // bytes of the gating-mask buffer (the mask bytes of one box)
   int slots = 4;             // accumulators interleaved per PE
   bool skip_walk = true;     // OP.SKIP tiles issue only their non-zero A taps (CONFIG.SKIP_WALK)
+  // Cores the jobs will be spread over (a queue program on the multi-core top): a phase with
+  // fewer jobs than this is cut into more by its output channels, in whole channel blocks.
+  // 1 (the descriptor registers, core 0) changes nothing.
+  int cores = 1;
   int tile() const { return pe_cols * slots; }  // output positions per tile
 };
 

@@ -33,8 +33,9 @@ struct Layout {
   }
 };
 
-Layout layout(const LayerSpec &s) {
+Layout layout(const LayerSpec &s, uint64_t base = 0) {
   Layout l;
+  l.end = std::max<uint64_t>(l.end, (base + 63) & ~uint64_t{63});
   const uint64_t nx = count(s.x_shape()), nw = count(s.w_shape()), ny = count(s.y_shape());
   const uint64_t nb = static_cast<uint64_t>(s.out_channels);
   l.a.x = l.take(2 * nx);
@@ -84,18 +85,17 @@ void require(const Tensor &t, const std::vector<int64_t> &shape, const char *nam
 
 uint64_t layer_memory_bytes(const LayerSpec &s, const HwConfig &) { return layout(s).end; }
 
-LayerOutputs run_layer(Accelerator &acc, const LayerSpec &s, Phase phase, const LayerInputs &in,
-                       LayerRunStats *stats, const JobProgress &progress,
-                       uint64_t max_cycles_per_job, bool skip_zeros) {
-  const HwConfig hw = acc.config();
-  const Layout l = layout(s);
+StagedPhase stage_layer(Accelerator &acc, const LayerSpec &s, Phase phase, const LayerInputs &in,
+                        uint64_t base, bool skip_zeros, int cores) {
+  HwConfig hw = acc.config();
+  hw.cores = cores;
+  const Layout l = layout(s, base);
   if (l.end > acc.mem().bytes().size()) {
     throw std::invalid_argument("layer: needs " + std::to_string(l.end) +
                                 " bytes of accelerator memory, the model has " +
                                 std::to_string(acc.mem().bytes().size()));
   }
   AxiMemModel &m = acc.mem();
-  std::vector<Job> jobs;
   if (phase == Phase::kForward) {
     require(in.x, s.x_shape(), "x");
     require(in.w, s.w_shape(), "w");
@@ -121,11 +121,39 @@ LayerOutputs run_layer(Accelerator &acc, const LayerSpec &s, Phase phase, const 
     // No activation: the gradient passes unmasked. After one, the jobs gate dy themselves.
     if (s.activation == fp::Act::kNone) put16(m, l.a.dz, in.dy);
   }
-  const std::vector<Job> phase_jobs = compile_layer(s, phase, hw, l.a, skip_zeros);
-  jobs.insert(jobs.end(), phase_jobs.begin(), phase_jobs.end());
+  StagedPhase p;
+  p.spec = s;
+  p.phase = phase;
+  p.addrs = l.a;
+  p.jobs = compile_layer(s, phase, hw, l.a, skip_zeros);
+  p.end = l.end;
+  return p;
+}
 
+LayerOutputs collect_layer(Accelerator &acc, const StagedPhase &p) {
+  AxiMemModel &m = acc.mem();
+  const LayerSpec &s = p.spec;
+  LayerOutputs out;
+  if (p.phase == Phase::kForward) {
+    out.y = get(m, p.addrs.y, s.y_shape(), 2);
+    if (s.activation != fp::Act::kNone) {
+      out.mask = unpack_mask(s, m.read(p.addrs.mask, mask_bytes(s)));
+    }
+  } else if (p.phase == Phase::kErrorProp) {
+    out.dx = get(m, p.addrs.dx, s.x_shape(), 2);
+  } else {
+    out.dw = get(m, p.addrs.dw, s.w_shape(), 4);
+    out.db = get(m, p.addrs.db, s.b_shape(), 4);
+  }
+  return out;
+}
+
+LayerOutputs run_layer(Accelerator &acc, const LayerSpec &s, Phase phase, const LayerInputs &in,
+                       LayerRunStats *stats, const JobProgress &progress,
+                       uint64_t max_cycles_per_job, bool skip_zeros) {
+  const StagedPhase p = stage_layer(acc, s, phase, in, 0, skip_zeros);
   LayerRunStats st;
-  for (const Job &j : jobs) {
+  for (const Job &j : p.jobs) {
     try {
       st.total += acc.run(j.desc, max_cycles_per_job);
     } catch (const JobError &e) {
@@ -133,23 +161,10 @@ LayerOutputs run_layer(Accelerator &acc, const LayerSpec &s, Phase phase, const 
                      " job '" + j.label + "': " + e.what());
     }
     ++st.jobs;
-    if (progress) progress(st.jobs, jobs.size());
+    if (progress) progress(st.jobs, p.jobs.size());
   }
   if (stats) *stats = st;
-
-  LayerOutputs out;
-  if (phase == Phase::kForward) {
-    out.y = get(m, l.a.y, s.y_shape(), 2);
-    if (s.activation != fp::Act::kNone) {
-      out.mask = unpack_mask(s, m.read(l.a.mask, mask_bytes(s)));
-    }
-  } else if (phase == Phase::kErrorProp) {
-    out.dx = get(m, l.a.dx, s.x_shape(), 2);
-  } else {
-    out.dw = get(m, l.a.dw, s.w_shape(), 4);
-    out.db = get(m, l.a.db, s.b_shape(), 4);
-  }
-  return out;
+  return collect_layer(acc, p);
 }
 
 }  // namespace ganpu::rt

@@ -45,4 +45,24 @@ LayerOutputs run_layer(Accelerator &acc, const model::LayerSpec &s, model::Phase
 // Bytes of accelerator memory run_layer needs for this layer.
 uint64_t layer_memory_bytes(const model::LayerSpec &s, const HwConfig &hw);
 
+// A phase laid out in accelerator memory from a base address on: its inputs written, its jobs
+// compiled, not yet run. run_layer is stage_layer at base 0, the jobs one by one on core 0,
+// then collect_layer; a queue program (runtime/phase_program.hpp) runs staged phases at once.
+struct StagedPhase {
+  model::LayerSpec spec;
+  model::Phase phase = model::Phase::kForward;
+  LayerAddrs addrs;
+  std::vector<Job> jobs;
+  uint64_t end = 0;  // first byte after its tensors
+};
+
+// Throws std::invalid_argument for wrong input shapes, a layer the hardware cannot run, or
+// tensors beyond the memory. `cores`: the cores its jobs will be spread over (HwConfig::cores).
+StagedPhase stage_layer(Accelerator &acc, const model::LayerSpec &s, model::Phase phase,
+                        const LayerInputs &in, uint64_t base, bool skip_zeros = false,
+                        int cores = 1);
+
+// Reads a staged phase's outputs back after its jobs have run.
+LayerOutputs collect_layer(Accelerator &acc, const StagedPhase &p);
+
 }  // namespace ganpu::rt

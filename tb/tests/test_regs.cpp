@@ -20,6 +20,7 @@
 #include "Vregs_bf16_8x16.h"
 #include "runtime/axil_master.hpp"
 #include "runtime/ganpu_regs.hpp"
+#include "runtime/verilated_unit.hpp"
 
 namespace {
 
@@ -57,10 +58,9 @@ class Bench {
     top_->cnt_stall_store_i = 0;
     top_->cnt_stall_setup_i = 0;
     top_->cnt_stall_drain_i = 0;
-    top_->rst_ni = 0;
-    top_->eval();
-    top_->rst_ni = 1;
-    top_->eval();
+    // A falling edge of rst_ni, so that every register takes its reset value (not only the
+    // ones whose reset is 0, as the model's power-up state happens to be).
+    ganpu::rt::async_reset(*top_);
     tick();
   }
   Bench(const Bench &) = delete;

@@ -170,8 +170,9 @@ void require_same_params(const GanTrainer &a, const GanTrainer &b) {
 }
 
 // `steps` steps on the accelerator and on the golden model from the same seed.
-void check_against_golden(const std::string &config, bool sparse, int steps) {
-  INFO(config << (sparse ? " sparse" : " dense"));
+void check_against_golden(const std::string &config, bool sparse, int steps,
+                          train::Multiplexing mux) {
+  INFO(config << (sparse ? " sparse" : " dense") << ", " << train::to_string(mux));
   TrainConfig c;
   c.shape.batch = 4;  // small, so that every configuration runs it quickly
   c.shape.g_ch = 8;
@@ -185,11 +186,12 @@ void check_against_golden(const std::string &config, bool sparse, int steps) {
           std::max<uint64_t>(mem.size, rt::layer_memory_bytes(l.spec, rt::HwConfig{}) + 4096);
     }
   }
+  mem.size = 2 * mem.size + (1 << 20);  // a group of two phases and its queue records
   std::unique_ptr<rt::Accelerator> acc = rt::make_accelerator(config, mem);
   c.shape.format = acc->config().format;
   GanTrainer hw(c, train::shapes_dataset(64, 2)), sw(c, train::shapes_dataset(64, 2));
   require_same_params(hw, sw);
-  train::AcceleratorExecutor on_acc(*acc, sparse);
+  train::AcceleratorExecutor on_acc(*acc, sparse, mux);
   train::GoldenExecutor golden(sparse);
   for (int s = 0; s < steps; ++s) {
     const train::StepResult a = hw.step(on_acc), b = sw.step(golden);
@@ -197,8 +199,10 @@ void check_against_golden(const std::string &config, bool sparse, int steps) {
     CHECK(a.d_loss == b.d_loss);
     CHECK(a.g_loss == b.g_loss);
     REQUIRE(a.phases.size() == b.phases.size());
-    // G 3 + D 3 forward, D's 2 EP and 3 WG; D 3 forward, 3 EP; G 2 EP and 3 WG.
-    CHECK(a.phases.size() == 22u);
+    // G 3 + D 3 forward (real) and D 3 (fake), D's 2 EP and 3 WG; D 3 forward, 3 EP; G 2 EP
+    // and 3 WG.
+    CHECK(a.phases.size() == 25u);
+    if (mux != train::Multiplexing::kDirect) CHECK(a.cycles > 0);
     for (size_t i = 0; i < a.phases.size(); ++i) {
       const train::PhaseRun &p = a.phases[i];
       INFO(p.layer << " " << model::to_string(p.phase) << ": " << p.first_mismatch);
@@ -224,9 +228,14 @@ void check_against_golden(const std::string &config, bool sparse, int steps) {
 TEST_CASE("Training steps on the accelerator equal the golden trainer", "[trainer]") {
   const std::vector<std::string> configs = rt::accelerator_configs();
   REQUIRE(!configs.empty());
-  check_against_golden(configs.front(), true, 2);
-  check_against_golden(configs.front(), false, 1);
-  for (size_t i = 1; i < configs.size(); ++i) check_against_golden(configs[i], true, 1);
+  // The main job's setting, then the other multiplexings and dense mode.
+  check_against_golden(configs.front(), true, 2, train::Multiplexing::kAdaptive);
+  check_against_golden(configs.front(), false, 1, train::Multiplexing::kTemporal);
+  check_against_golden(configs.front(), true, 1, train::Multiplexing::kSpatial);
+  check_against_golden(configs.front(), true, 1, train::Multiplexing::kDirect);
+  for (size_t i = 1; i < configs.size(); ++i) {
+    check_against_golden(configs[i], true, 1, train::Multiplexing::kAdaptive);
+  }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "train/gan_trainer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <utility>
@@ -65,6 +66,25 @@ double mean_sigmoid(const std::vector<float> &l, size_t from, size_t to) {
 }
 
 }  // namespace
+
+// Two forward passes of the same network as one of twice the batch (a first, then b).
+GanTrainer::Forward GanTrainer::concat_batch(const Forward &a, const Forward &b) {
+  const auto cat = [](const Tensor &x, const Tensor &y) {
+    Tensor t = x;
+    t.shape[0] += y.shape[0];
+    t.data.insert(t.data.end(), y.data.begin(), y.data.end());
+    return t;
+  };
+  Forward f;
+  for (size_t i = 0; i < a.inputs.size(); ++i) {
+    f.inputs.push_back(cat(a.inputs[i], b.inputs[i]));
+    std::vector<uint8_t> m = a.masks[i];
+    m.insert(m.end(), b.masks[i].begin(), b.masks[i].end());
+    f.masks.push_back(std::move(m));
+  }
+  f.output = cat(a.output, b.output);
+  return f;
+}
 
 GanTrainer::GanTrainer(const TrainConfig &cfg, ImageSet data)
     : cfg_(cfg), data_(std::move(data)), rng_(cfg.seed) {
@@ -141,34 +161,69 @@ Tensor GanTrainer::real_batch() {
   return to_tensor(cfg_.shape.format, {n, 1, kImageSize, kImageSize}, px);
 }
 
-GanTrainer::Forward GanTrainer::forward(LayerExecutor &exec, const std::vector<NetLayer> &net,
-                                        const Tensor &input, const std::string &pass,
-                                        StepResult *res) {
+namespace {
+
+// The network's command queue (docs/astm.md): 0 the generator's, 1 the discriminator's.
+int queue_of(const NetLayer &l) { return l.name.rfind("G.", 0) == 0 ? 0 : 1; }
+
+void add(StepResult *res, const GroupCycles &g) {
+  if (!res) return;
+  res->cycles += g.cycles;
+  res->dense_cycles += g.dense_cycles;
+  res->temporal_cycles += g.temporal_cycles;
+  res->busy_core_cycles += g.busy_core_cycles;
+  res->dram_bytes += g.dram_bytes;
+}
+
+}  // namespace
+
+std::vector<GanTrainer::Forward> GanTrainer::forward(
+    LayerExecutor &exec, const std::vector<const std::vector<NetLayer> *> &nets,
+    std::vector<Tensor> inputs, const std::string &pass, StepResult *res) {
   const fp::Format f = cfg_.shape.format;
-  Forward fw;
-  Tensor x = input;
-  for (const NetLayer &l : net) {
-    x = reshaped(std::move(x), l.spec.x_shape(), l.name + " x");
-    rt::LayerInputs in;
-    in.x = x;
-    in.w = weights(l);
-    in.b = bias(l);
-    PhaseRun rec = new_run(l, Phase::kForward, pass);
-    rec.in_zero_pct = zero_pct(f, x);
-    rt::LayerOutputs out = exec.run(l.spec, Phase::kForward, in, rec);
-    if (l.spec.activation == fp::Act::kNone) {
-      out.mask.assign(out.y.size(), 1);
-    } else {
-      size_t zeros = 0;
-      for (uint8_t m : out.mask) zeros += m ? 0 : 1;
-      rec.out_zero_pct = 100.0 * static_cast<double>(zeros) / static_cast<double>(out.mask.size());
+  std::vector<Forward> fw(nets.size());
+  size_t depth = 0;
+  for (const auto *net : nets) depth = std::max(depth, net->size());
+  for (size_t k = 0; k < depth; ++k) {
+    std::vector<PhaseCall> calls;
+    std::vector<size_t> which;
+    for (size_t n = 0; n < nets.size(); ++n) {
+      if (k >= nets[n]->size()) continue;
+      const NetLayer &l = (*nets[n])[k];
+      inputs[n] = reshaped(std::move(inputs[n]), l.spec.x_shape(), l.name + " x");
+      PhaseCall c;
+      c.spec = &l.spec;
+      c.phase = Phase::kForward;
+      c.in.x = inputs[n];
+      c.in.w = weights(l);
+      c.in.b = bias(l);
+      c.queue = queue_of(l);
+      c.rec = new_run(l, Phase::kForward, pass);
+      c.rec.in_zero_pct = zero_pct(f, inputs[n]);
+      calls.push_back(std::move(c));
+      which.push_back(n);
     }
-    fw.inputs.push_back(std::move(x));
-    fw.masks.push_back(std::move(out.mask));
-    x = std::move(out.y);
-    if (res) res->phases.push_back(std::move(rec));
+    add(res, exec.run_group(calls));
+    for (size_t i = 0; i < calls.size(); ++i) {
+      const size_t n = which[i];
+      const NetLayer &l = (*nets[n])[k];
+      rt::LayerOutputs &out = calls[i].out;
+      PhaseRun &rec = calls[i].rec;
+      if (l.spec.activation == fp::Act::kNone) {
+        out.mask.assign(out.y.size(), 1);
+      } else {
+        size_t zeros = 0;
+        for (uint8_t m : out.mask) zeros += m ? 0 : 1;
+        rec.out_zero_pct =
+            100.0 * static_cast<double>(zeros) / static_cast<double>(out.mask.size());
+      }
+      fw[n].inputs.push_back(std::move(inputs[n]));
+      fw[n].masks.push_back(std::move(out.mask));
+      inputs[n] = std::move(out.y);
+      if (res) res->phases.push_back(std::move(rec));
+    }
   }
-  fw.output = std::move(x);
+  for (size_t n = 0; n < nets.size(); ++n) fw[n].output = std::move(inputs[n]);
   return fw;
 }
 
@@ -177,32 +232,62 @@ Tensor GanTrainer::backward(LayerExecutor &exec, const std::vector<NetLayer> &ne
                             const std::string &pass, StepResult &res,
                             std::map<std::string, std::vector<float>> *grads) {
   const fp::Format f = cfg_.shape.format;
+  // A layer's WG needs only its dy, so it waits for the next layer's EP and runs beside it:
+  // the groups are {EP_L}, {EP_L-1, WG_L}, ..., and the last takes the WG of the layer below
+  // too when that one has no EP (the WG chain's tail beside more work, docs/astm.md).
+  std::vector<PhaseCall> pending;  // WG calls whose dy is known
   for (size_t i = net.size(); i-- > 0;) {
     const NetLayer &l = net[i];
     grad = reshaped(std::move(grad), l.spec.y_shape(), l.name + " dy");
     const double dz_zero = zero_pct(f, model::masked_grad(l.spec, grad, fw.masks[i]));
-    rt::LayerInputs in;
-    in.dy = grad;
-    in.mask = fw.masks[i];
-    Tensor dx;
-    if (i > 0 || need_input_grad) {
-      in.w = weights(l);
-      PhaseRun rec = new_run(l, Phase::kErrorProp, pass);
-      rec.in_zero_pct = dz_zero;
-      dx = exec.run(l.spec, Phase::kErrorProp, in, rec).dx;
-      res.phases.push_back(std::move(rec));
+    PhaseCall c;
+    c.spec = &l.spec;
+    c.in.dy = grad;
+    c.in.mask = fw.masks[i];
+    c.queue = queue_of(l);
+    std::vector<PhaseCall> calls;
+    const bool ep = i > 0 || need_input_grad;
+    if (ep) {
+      PhaseCall e = c;
+      e.phase = Phase::kErrorProp;
+      e.in.w = weights(l);
+      e.rec = new_run(l, Phase::kErrorProp, pass);
+      e.rec.in_zero_pct = dz_zero;
+      calls.push_back(std::move(e));
     }
+    for (PhaseCall &p : pending) calls.push_back(std::move(p));
+    pending.clear();
     if (weight_grads) {
-      in.x = fw.inputs[i];
-      PhaseRun rec = new_run(l, Phase::kWeightGrad, pass);
-      rec.in_zero_pct = zero_pct(f, in.x);
-      rec.in2_zero_pct = dz_zero;
-      const rt::LayerOutputs g = exec.run(l.spec, Phase::kWeightGrad, in, rec);
-      (*grads)[l.name + ".weight"] = fp32_floats(g.dw);
-      (*grads)[l.name + ".bias"] = fp32_floats(g.db);
-      res.phases.push_back(std::move(rec));
+      c.phase = Phase::kWeightGrad;
+      c.in.x = fw.inputs[i];
+      c.rec = new_run(l, Phase::kWeightGrad, pass);
+      c.rec.in_zero_pct = zero_pct(f, c.in.x);
+      c.rec.in2_zero_pct = dz_zero;
+      // Without an EP here no later group comes: it runs now.
+      (ep ? pending : calls).push_back(std::move(c));
+    }
+    if (calls.empty()) continue;
+    add(&res, exec.run_group(calls));
+    Tensor dx;
+    for (PhaseCall &call : calls) {
+      if (call.phase == Phase::kErrorProp) {
+        dx = std::move(call.out.dx);
+      } else {
+        const std::string &name = call.rec.layer;
+        (*grads)[name + ".weight"] = fp32_floats(call.out.dw);
+        (*grads)[name + ".bias"] = fp32_floats(call.out.db);
+      }
+      res.phases.push_back(std::move(call.rec));
     }
     grad = std::move(dx);
+  }
+  if (!pending.empty()) {  // the bottom layer's WG after its EP (an input gradient was needed)
+    add(&res, exec.run_group(pending));
+    for (PhaseCall &call : pending) {
+      (*grads)[call.rec.layer + ".weight"] = fp32_floats(call.out.dw);
+      (*grads)[call.rec.layer + ".bias"] = fp32_floats(call.out.db);
+      res.phases.push_back(std::move(call.rec));
+    }
   }
   return grad;
 }
@@ -232,14 +317,15 @@ StepResult GanTrainer::step(LayerExecutor &exec) {
   StepResult res;
   res.step = ++t_;
 
-  // D update.
-  const Forward gf = forward(exec, g_, latent(rng_), "D step", &res);
-  const Tensor fake = tanh_forward(f, reshaped(gf.output, img_shape, "G output"));
+  // D update. G's forward pass makes the fakes; D's forward passes on the real images and on
+  // the fakes are independent, so each layer of the two is one group; D's backward pass sees
+  // the two halves as one batch of 2N.
+  const Tensor z = latent(rng_);
   const Tensor real = real_batch();
-  Tensor both = real;
-  both.shape = {2 * n, 1, kImageSize, kImageSize};
-  both.data.insert(both.data.end(), fake.data.begin(), fake.data.end());
-  const Forward df = forward(exec, d2_, both, "D step", &res);
+  const Forward gf = std::move(forward(exec, {&g_}, {z}, "D step", &res)[0]);
+  const Tensor fake = tanh_forward(f, reshaped(gf.output, img_shape, "G output"));
+  std::vector<Forward> halves = forward(exec, {&d1_, &d1_}, {real, fake}, "D step", &res);
+  const Forward df = concat_batch(halves[0], halves[1]);
   const std::vector<float> logits = to_floats(f, df.output);
   const std::vector<float> l_real(logits.begin(), logits.begin() + n);
   const std::vector<float> l_fake(logits.begin() + n, logits.end());
@@ -258,7 +344,7 @@ StepResult GanTrainer::step(LayerExecutor &exec) {
   apply(d_grads, res);
 
   // G update, through the updated D.
-  const Forward df1 = forward(exec, d1_, fake, "G step", &res);
+  const Forward df1 = std::move(forward(exec, {&d1_}, {fake}, "G step", &res)[0]);
   const BceResult g_bce = bce_with_logits(to_floats(f, df1.output), std::vector<float>(n, 1.0f));
   res.g_loss = g_bce.loss;
   std::vector<float> gl = g_bce.grad;
@@ -277,7 +363,7 @@ StepResult GanTrainer::step(LayerExecutor &exec) {
 
 std::vector<float> GanTrainer::samples(LayerExecutor &exec) {
   Rng fixed(cfg_.seed ^ 0x5A4D504C45ull);  // the same latent vectors every call
-  const Forward gf = forward(exec, g_, latent(fixed), "samples", nullptr);
+  const Forward gf = std::move(forward(exec, {&g_}, {latent(fixed)}, "samples", nullptr)[0]);
   const Tensor img =
       tanh_forward(cfg_.shape.format,
                    reshaped(gf.output, {cfg_.shape.batch, 1, kImageSize, kImageSize}, "G output"));

@@ -40,6 +40,12 @@ struct StepResult {
   double d_real = 0, d_fake = 0;  // mean sigmoid(D(x)) on the real and fake images
   std::vector<PhaseRun> phases;
   uint64_t host_ops = 0;  // host element operations: Adam (1 per parameter), tanh, losses
+  // The accelerator's cycles for the step: its groups of phases one after another (phases of a
+  // group that overlap count once); with the dense baseline, the same in dense mode.
+  uint64_t cycles = 0, dense_cycles = 0;
+  uint64_t temporal_cycles = 0;   // with the baseline: the same in temporal multiplexing
+  uint64_t busy_core_cycles = 0;  // summed over the cores: cycles their arrays issued
+  uint64_t dram_bytes = 0;        // read and written
 };
 
 // A parameter tensor: FP32 master values, in the layout of its LayerSpec (= PyTorch's).
@@ -68,8 +74,12 @@ class GanTrainer {
 
  private:
   struct Forward;  // the activations and masks a backward pass needs
-  Forward forward(LayerExecutor &exec, const std::vector<NetLayer> &net, const model::Tensor &input,
-                  const std::string &pass, StepResult *res);
+  static Forward concat_batch(const Forward &a, const Forward &b);
+  // The forward passes of several networks side by side: layer k of each in one group.
+  std::vector<Forward> forward(LayerExecutor &exec,
+                               const std::vector<const std::vector<NetLayer> *> &nets,
+                               std::vector<model::Tensor> inputs, const std::string &pass,
+                               StepResult *res);
   model::Tensor backward(LayerExecutor &exec, const std::vector<NetLayer> &net, const Forward &f,
                          model::Tensor grad, bool need_input_grad, bool weight_grads,
                          const std::string &pass, StepResult &res,

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "runtime/accelerator.hpp"
 #include "runtime/layer_runner.hpp"
@@ -23,6 +25,12 @@ struct PhaseRun {
   // Accelerator only: its clock when the phase's first job started and when its last ended
   // (the host's register writes between jobs included), for the timeline.
   uint64_t start_cycle = 0, end_cycle = 0;
+  // Queue programs: every job as a core ran it (core, start, end of the accelerator's clock).
+  struct Span {
+    int core = 0;
+    uint64_t start = 0, end = 0;
+  };
+  std::vector<Span> spans;
   uint64_t dense_cycles = 0;  // accelerator with a dense baseline: the same phase in dense mode
   double in_zero_pct = 0;     // zeros of the A-side operand (FP x, EP dz, WG x)
   double in2_zero_pct = 0;    // WG: zeros of dz
@@ -33,12 +41,35 @@ struct PhaseRun {
   std::string first_mismatch;
 };
 
+// One phase of a group: independent phases that may run at once (docs/astm.md).
+struct PhaseCall {
+  const model::LayerSpec *spec = nullptr;
+  model::Phase phase = model::Phase::kForward;
+  rt::LayerInputs in;
+  int queue = 0;  // the network's command queue: 0 generator, 1 discriminator
+  PhaseRun rec;   // filled as run() fills it
+  rt::LayerOutputs out;
+};
+
+// What a group cost the accelerator: cycles from its start to its end (phases that overlap
+// count once), and those of the same group in dense mode with the dense baseline on.
+struct GroupCycles {
+  uint64_t cycles = 0, dense_cycles = 0;
+  // With the baseline on and a multiplexing other than temporal: the same group in temporal
+  // multiplexing (same sparse mode).
+  uint64_t temporal_cycles = 0;
+  // Per core over the group: cycles its array issued, and bytes moved (all cores' sum).
+  uint64_t busy_core_cycles = 0, dram_bytes = 0;
+};
+
 class LayerExecutor {
  public:
   virtual ~LayerExecutor() = default;
   // Runs the phase; fills rec's macs, counters, mismatches (the caller fills the rest).
   virtual rt::LayerOutputs run(const model::LayerSpec &s, model::Phase phase,
                                const rt::LayerInputs &in, PhaseRun &rec) = 0;
+  // Runs independent phases, filling each call's out and rec. By default one after another.
+  virtual GroupCycles run_group(std::vector<PhaseCall> &calls);
   virtual bool skip_zeros() const = 0;
 };
 
@@ -54,20 +85,36 @@ class GoldenExecutor : public LayerExecutor {
   bool skip_;
 };
 
-// The accelerator, checked against the golden model of its mode. While the dense baseline is
-// on, every phase runs a second time in dense mode for its cycles (also checked; its results
-// are not used).
+// How the accelerator executor multiplexes its cores (docs/astm.md): kDirect runs every job
+// on core 0 through the descriptor registers; the others run each group as a queue program.
+enum class Multiplexing { kDirect, kTemporal, kSpatial, kAdaptive };
+const char *to_string(Multiplexing m);
+// "direct", "temporal", "spatial", "adaptive"; nullopt for anything else.
+std::optional<Multiplexing> parse_multiplexing(const std::string &name);
+
+// The accelerator, checked against the golden model of its mode. While the baseline is on,
+// every phase (or group) runs a second time in dense mode for its cycles, and a group of a
+// queue program a third time in temporal multiplexing (all checked; their results are not
+// used).
 class AcceleratorExecutor : public LayerExecutor {
  public:
-  AcceleratorExecutor(rt::Accelerator &acc, bool skip_zeros) : acc_(acc), skip_(skip_zeros) {}
+  AcceleratorExecutor(rt::Accelerator &acc, bool skip_zeros,
+                      Multiplexing mux = Multiplexing::kDirect)
+      : acc_(acc), skip_(skip_zeros), mux_(mux) {}
   void set_dense_baseline(bool on) { baseline_ = on; }
   rt::LayerOutputs run(const model::LayerSpec &s, model::Phase phase, const rt::LayerInputs &in,
                        PhaseRun &rec) override;
+  GroupCycles run_group(std::vector<PhaseCall> &calls) override;
   bool skip_zeros() const override { return skip_; }
+  Multiplexing multiplexing() const { return mux_; }
 
  private:
+  // One queue program of the group in `mux`; with fill, its outputs and records too.
+  uint64_t run_program(std::vector<PhaseCall> &calls, Multiplexing mux, bool skip, bool fill,
+                       GroupCycles *totals);
   rt::Accelerator &acc_;
   bool skip_;
+  Multiplexing mux_;
   bool baseline_ = false;
 };
 
