@@ -184,6 +184,10 @@ int train_run(const TrainSettings &set) {
   std::unique_ptr<rt::Accelerator> acc = rt::make_accelerator(set.config, mem);
   const rt::HwConfig hw = acc->config();
   const int cores = mux == train::Multiplexing::kDirect ? 1 : acc->cores();
+  if (mux == train::Multiplexing::kSpatial && cores < 2) {
+    throw InputError("--astm spatial: splits the cores between G and D, and " + set.config +
+                     " has " + std::to_string(cores) + " core (use adaptive or temporal)");
+  }
   const uint64_t pes = static_cast<uint64_t>(hw.pe_rows) * hw.pe_cols * cores;
   if (data.count < set.batch) {
     throw InputError((set.data_path.empty() ? "--images: " : "--data " + set.data_path + ": ") +
