@@ -51,7 +51,7 @@ while read -r name top params; do
   # The default gate maps one core of the multi-core top: the cores are copies of one tile,
   # and flattening two of them into one ECP5 map took over an hour on a 2-core machine (the
   # named run, scripts/synth.sh ganpu_4x4_fp16, maps the configuration as it is).
-  [[ -z "$only" && "$name" == ganpu_4x4_fp16 ]] && params="$params -GNCores=1"
+  [[ -z "$only" && "$name" == ganpu_4x4_fp16 ]] && params="${params/-GNCores=2/-GNCores=1}"
   names+=("$name")
   log="$out/$name.log"
   # shellcheck disable=SC2086  # params is a list of -G options
